@@ -1,0 +1,39 @@
+//! The storage boundary of offimic.
+//!
+//! `Store` is the one trait the server talks to. It is assembled from capability traits (health,
+//! API tokens, occupancy, …) so that each area of the product reads as its own small interface,
+//! while a backend implements them all and the server holds a single `Arc<dyn Store>`. The SQLite
+//! and PostgreSQL crates implement it; neither SQL nor a driver appears here.
+
+mod error;
+mod occupancy;
+mod tokens;
+
+pub use error::{StoreError, StoreResult};
+pub use occupancy::{
+    DeviceRecord, IgnoreChange, IgnoredDevice, OccupancyStore, PurgeReport, ScanRecorded,
+};
+pub use tokens::{ApiTokenRecord, ApiTokenStore, NewApiToken};
+
+use async_trait::async_trait;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Liveness of the database.
+#[async_trait]
+pub trait HealthStore {
+    fn backend(&self) -> Backend;
+
+    /// Succeeds once the database answers a query.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Everything the server needs from its database.
+pub trait Store: HealthStore + ApiTokenStore + OccupancyStore + Send + Sync + 'static {}
+
+impl<T> Store for T where T: HealthStore + ApiTokenStore + OccupancyStore + Send + Sync + 'static {}

@@ -1,0 +1,47 @@
+-- Foundation: API tokens and occupancy (head counts, scans, device pseudonyms, ignore-list).
+-- Times are UTC seconds since the epoch.
+
+CREATE TABLE api_tokens (
+    id          BIGSERIAL PRIMARY KEY,
+    name        TEXT   NOT NULL UNIQUE,
+    token_hash  TEXT   NOT NULL UNIQUE,   -- SHA-256 of the secret, hex
+    scopes      TEXT   NOT NULL,          -- space-separated
+    created_at  BIGINT NOT NULL
+);
+
+-- One row per measurement: a head count (source 'count') or an agent's scan (source 'scan').
+-- count is NULL for a failed scan: a gap, never a zero.
+CREATE TABLE samples (
+    id           BIGSERIAL PRIMARY KEY,
+    scan_time    BIGINT NOT NULL,
+    count        BIGINT,
+    source       TEXT   NOT NULL CHECK (source IN ('count', 'scan')),
+    agent        TEXT,
+    slot         BIGINT,
+    devices_seen BIGINT,                  -- as reported, before the server-side ignore-list
+    failure      TEXT,
+    UNIQUE (agent, slot)
+);
+CREATE INDEX samples_by_time ON samples (scan_time, id);
+
+CREATE TABLE devices (
+    pseudonym  TEXT    PRIMARY KEY,
+    local      BOOLEAN NOT NULL,          -- locally administered (randomised) address
+    first_seen BIGINT  NOT NULL,
+    last_seen  BIGINT  NOT NULL
+);
+
+CREATE TABLE sightings (
+    sample_id BIGINT NOT NULL REFERENCES samples (id) ON DELETE CASCADE,
+    pseudonym TEXT   NOT NULL,
+    seen_at   BIGINT NOT NULL,
+    PRIMARY KEY (sample_id, pseudonym)
+);
+CREATE INDEX sightings_by_pseudonym ON sightings (pseudonym);
+CREATE INDEX sightings_by_time ON sightings (seen_at);
+
+CREATE TABLE ignored_devices (
+    pseudonym  TEXT   PRIMARY KEY,
+    note       TEXT   NOT NULL,
+    created_at BIGINT NOT NULL
+);

@@ -1,0 +1,58 @@
+//! PostgreSQL backend: one pool shared by reads and writes; several `offimic-api` processes may
+//! use the same database at once. Migrations take PostgreSQL's advisory lock, so instances that
+//! start together apply them once.
+
+use async_trait::async_trait;
+use offimic_store::{Backend, HealthStore, StoreResult};
+use offimic_store_sql::backend_error;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const CONNECTIONS: u32 = 10;
+
+/// Serialises transactions that change occupancy counts across every server on the database.
+const OCCUPANCY_LOCK: &str = "SELECT pg_advisory_xact_lock(7301001)";
+
+/// An offimic database on a PostgreSQL server.
+#[derive(Clone)]
+pub struct PostgresStore {
+    read: PgPool,
+    write: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and applies migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .connect(url)
+            .await
+            .map_err(backend_error)?;
+        MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| offimic_store::StoreError::Backend(Box::new(e)))?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
+    }
+}
+
+#[async_trait]
+impl HealthStore for PostgresStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+offimic_store_sql::impl_shared_store!(PostgresStore, lock = OCCUPANCY_LOCK);

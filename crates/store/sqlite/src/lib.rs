@@ -1,0 +1,71 @@
+//! SQLite backend: the embedded default, one file and no server.
+//!
+//! Writes go through a single connection, so SQLite never has to arbitrate between writers and
+//! nothing waits on a busy lock; reads use a separate pool that WAL mode lets run alongside the
+//! writer. One `offimic-api` process owns a database file; several instances need PostgreSQL.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use offimic_store::{Backend, HealthStore, StoreError, StoreResult};
+use offimic_store_sql::backend_error;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const READERS: u32 = 4;
+
+/// An offimic database in an SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite://FILE`) and applies migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Backend(format!("{url}: {e}").into()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(backend_error)?;
+        MIGRATIONS
+            .run(&write)
+            .await
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(backend_error)?;
+        Ok(Self { read, write })
+    }
+}
+
+#[async_trait]
+impl HealthStore for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+offimic_store_sql::impl_shared_store!(SqliteStore, lock = "SELECT 1");
