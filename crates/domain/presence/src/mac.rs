@@ -69,7 +69,7 @@ pub(crate) fn parse_octets(text: &str) -> Option<Vec<u8>> {
 }
 
 fn hex_octets(digits: &str) -> Option<Vec<u8>> {
-    if digits.is_empty() || digits.len() % 2 != 0 || digits.len() > 12 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) || digits.len() > 12 {
         return None;
     }
     hex::decode(digits).ok()

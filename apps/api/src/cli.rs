@@ -1,0 +1,155 @@
+//! The command line: `offimic-api [--config FILE] [serve | token … | purge]`. Every subcommand
+//! reads the same configuration and opens the same database as the server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+use offimic_store::NewApiToken;
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+use crate::auth::{Scope, generate_token, hash_token};
+use crate::config::{ApiConfig, CONFIG_ENV};
+use crate::{database, jobs, serve, shutdown_signal};
+
+/// Exit status for an unusable configuration.
+const EXIT_CONFIG: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "offimic-api",
+    version,
+    about = "The offimic server and its operator commands"
+)]
+pub struct Cli {
+    /// Configuration file [default: ~/.config/offimic/api.json]
+    #[arg(long, global = true, env = CONFIG_ENV, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (what runs when no subcommand is given)
+    Serve,
+    /// Create, list and revoke API tokens for agents and scripts
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Delete per-device rows older than the retention period now (serve does it every 6 hours)
+    Purge,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it; it is shown only this once
+    Create {
+        /// A name for whoever uses the token, e.g. the agent's location
+        #[arg(long)]
+        name: String,
+        /// What the token may do: measure (counts and scans) or admin (everything)
+        #[arg(long = "scope", required = true, value_name = "measure|admin")]
+        scopes: Vec<Scope>,
+    },
+    /// List tokens (names and scopes; secrets are never stored)
+    List,
+    /// Delete the token with this name
+    Revoke { name: String },
+}
+
+/// Runs the command line and returns the process exit status.
+pub async fn run(cli: Cli) -> ExitCode {
+    let path = cli.config.unwrap_or_else(ApiConfig::default_path);
+    let config = match ApiConfig::load(&path) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("offimic-api: {error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    match execute(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("offimic-api: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
+    let store = database::open(&config.database_url()).await?;
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
+    match command {
+        Command::Serve => {
+            let (host, port) = (state.config.host.clone(), state.config.port.0);
+            let listener = TcpListener::bind((host.as_str(), port))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {host}:{port}: {e}"))?;
+            tracing::info!(
+                address = %listener.local_addr()?,
+                backend = ?state.store.backend(),
+                prefix = %state.config.path.0,
+                "offimic-api listening"
+            );
+            serve(listener, state, shutdown_signal()).await?;
+        }
+        Command::Token { action } => token(&state, action).await?,
+        Command::Purge => {
+            let report = jobs::purge_device_rows(&state, Timestamp::now()).await?;
+            println!(
+                "purged {} sightings and {} devices older than {} days",
+                report.sightings, report.devices, state.config.retention_days
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn token(state: &AppState, action: TokenAction) -> anyhow::Result<()> {
+    match action {
+        TokenAction::Create { name, scopes } => {
+            let name = name.trim().to_owned();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let token = generate_token();
+            let mut scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+            scopes.dedup();
+            state
+                .store
+                .create_api_token(NewApiToken {
+                    name,
+                    token_hash: hash_token(&token),
+                    scopes,
+                    created_at: Timestamp::now(),
+                })
+                .await?;
+            println!("{token}");
+        }
+        TokenAction::List => {
+            for token in state.store.list_api_tokens().await? {
+                println!(
+                    "{}\t{}\t{}",
+                    token.name,
+                    token.scopes.join(","),
+                    token.created_at
+                );
+            }
+        }
+        TokenAction::Revoke { name } => {
+            anyhow::ensure!(
+                state.store.revoke_api_token(&name).await?,
+                "no token named {name:?}"
+            );
+            println!("revoked {name}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,326 @@
+//! `api.json`: the server's configuration, read once at start-up.
+//!
+//! Every key is optional and has a default, so a missing file means a working server on the
+//! embedded SQLite database. Unknown keys and bad values are errors that name the file, the line
+//! and the column: a typo must never be silently ignored.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Deserializer, de};
+
+/// Environment variable naming the configuration file (the `--config` flag wins over it).
+pub const CONFIG_ENV: &str = "OFFIMIC_CONFIG";
+
+/// The validated configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Scheme the server is reached by from outside (`https` behind a TLS proxy).
+    pub schema: Scheme,
+    /// Address or host name to listen on.
+    pub host: String,
+    /// TCP port; a string or a number.
+    pub port: Port,
+    /// URL prefix everything is served under.
+    pub path: UrlPrefix,
+    /// `sqlite://FILE` or `postgres://…`; default an SQLite file in the user's data directory.
+    pub database: Option<DatabaseUrl>,
+    /// IANA time zone used to show times and to cut days.
+    pub timezone: Zone,
+    /// Networks allowed to record counts and scans without a token.
+    pub trusted_writers: Vec<IpNet>,
+    /// Largest head count or number of devices accepted in one measurement.
+    pub max_count: u32,
+    /// Days that per-device rows (sightings, pseudonyms) are kept; counts are kept for ever.
+    pub retention_days: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            schema: Scheme::Http,
+            host: "127.0.0.1".into(),
+            port: Port(4567),
+            path: UrlPrefix(String::new()),
+            database: None,
+            timezone: Zone(TimeZone::UTC, "UTC".into()),
+            trusted_writers: vec![
+                "127.0.0.0/8".parse().expect("valid CIDR"),
+                "::1/128".parse().expect("valid CIDR"),
+            ],
+            max_count: 10_000,
+            retention_days: 90,
+        }
+    }
+}
+
+/// A configuration file that could not be used; the message is one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {error}")]
+    Unreadable { path: String, error: std::io::Error },
+    #[error("{path}: line {line}, column {column}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl ApiConfig {
+    /// Reads `path`; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(error) => Err(ConfigError::Unreadable {
+                path: path.display().to_string(),
+                error,
+            }),
+        }
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; the line and column are reported first.
+            let message = match message.rfind(" at line ") {
+                Some(cut) => message[..cut].to_owned(),
+                None => message,
+            };
+            ConfigError::Invalid {
+                path: path.display().to_string(),
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
+        })
+    }
+
+    /// `~/.config/offimic/api.json`.
+    pub fn default_path() -> PathBuf {
+        dirs::config_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("offimic")
+            .join("api.json")
+    }
+
+    /// The database URL, defaulting to `offimic.db` in the user's data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(DatabaseUrl(url)) => url.clone(),
+            None => {
+                let dir = dirs::data_dir()
+                    .unwrap_or_else(|| PathBuf::from("."))
+                    .join("offimic");
+                format!("sqlite://{}", dir.join("offimic.db").display())
+            }
+        }
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.timezone.0
+    }
+
+    /// Whether `ip` may write counts without a token.
+    pub fn is_trusted_writer(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_writers.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// A TCP port given as `5000` or `"5000"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port(pub u16);
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Port;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a port number from 0 to 65535, as a number or a string")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Port, E> {
+                u16::try_from(v)
+                    .map(Port)
+                    .map_err(|_| E::custom(format!("port {v} is above 65535")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Port, E> {
+                Err(E::custom(format!("port {v} is negative")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Port, E> {
+                v.trim()
+                    .parse::<u16>()
+                    .map(Port)
+                    .map_err(|_| E::custom(format!("port {v:?} is not a number from 0 to 65535")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A URL prefix, normalised to `""` or `/segment[/segment…]` without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPrefix(pub String);
+
+impl<'de> Deserialize<'de> for UrlPrefix {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        let trimmed = raw.trim_matches('/');
+        let valid = trimmed.split('/').all(|segment| {
+            trimmed.is_empty()
+                || (!segment.is_empty()
+                    && segment
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)))
+        });
+        if !valid {
+            return Err(de::Error::custom(format!(
+                "path {raw:?} must be a URL path such as \"/\" or \"/offimic\""
+            )));
+        }
+        Ok(UrlPrefix(if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("/{trimmed}")
+        }))
+    }
+}
+
+/// A database URL with a supported scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl<'de> Deserialize<'de> for DatabaseUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(deserializer)?;
+        let supported = ["sqlite:", "postgres://", "postgresql://"];
+        if supported.iter().any(|prefix| url.starts_with(prefix)) {
+            Ok(DatabaseUrl(url))
+        } else {
+            Err(de::Error::custom(
+                "database must be sqlite://FILE or postgres://USER@HOST/DATABASE",
+            ))
+        }
+    }
+}
+
+/// An IANA time zone, kept with its name.
+#[derive(Debug, Clone)]
+pub struct Zone(pub TimeZone, pub String);
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        TimeZone::get(&name)
+            .map(|tz| Zone(tz, name.clone()))
+            .map_err(|_| {
+                de::Error::custom(format!(
+                    "unknown time zone {name:?} (expected an IANA name such as \"Europe/Paris\")"
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ApiConfig, ConfigError> {
+        ApiConfig::parse(text, Path::new("api.json"))
+    }
+
+    fn error(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_seed_shape_is_accepted_with_port_as_string_or_number() {
+        let config =
+            parse(r#"{"schema": "https", "host": "0.0.0.0", "path": "/", "port": "5000"}"#)
+                .unwrap();
+        assert_eq!(config.port, Port(5000));
+        assert_eq!(config.schema, Scheme::Https);
+        assert_eq!(config.path.0, "");
+        assert_eq!(parse(r#"{"port": 5001}"#).unwrap().port, Port(5001));
+    }
+
+    #[test]
+    fn defaults() {
+        let config = parse("{}").unwrap();
+        assert_eq!((config.host.as_str(), config.port.0), ("127.0.0.1", 4567));
+        assert_eq!(config.max_count, 10_000);
+        assert_eq!(config.retention_days, 90);
+        assert!(config.is_trusted_writer("127.0.0.1".parse().unwrap()));
+        assert!(config.is_trusted_writer("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(config.is_trusted_writer("::1".parse().unwrap()));
+        assert!(!config.is_trusted_writer("10.0.0.1".parse().unwrap()));
+        assert!(config.database_url().starts_with("sqlite://"));
+        assert!(config.database_url().ends_with("offimic/offimic.db"));
+    }
+
+    #[test]
+    fn prefixes_are_normalised() {
+        assert_eq!(
+            parse(r#"{"path": "/offimic/"}"#).unwrap().path.0,
+            "/offimic"
+        );
+        assert_eq!(
+            parse(r#"{"path": "space/api"}"#).unwrap().path.0,
+            "/space/api"
+        );
+        assert!(error(r#"{"path": "/a b"}"#).contains("URL path"));
+        assert!(error(r#"{"path": "/a//b"}"#).contains("URL path"));
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_column() {
+        // The seed's own example: a missing comma and a trailing comma.
+        let text = "{\n  \"schema\": \"https\",\n  \"host\": \"api.example.com\",\n  \"path\": \"/\"\n  \"port\": \"5000\",\n}";
+        let message = error(text);
+        assert!(
+            message.starts_with("api.json: line 5, column 3: "),
+            "{message}"
+        );
+        assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let message = error("{\n  \"prot\": 5000\n}");
+        assert!(message.contains("unknown field `prot`"), "{message}");
+        assert!(message.contains("line 2"), "{message}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!(error(r#"{"port": 70000}"#).contains("port 70000 is above 65535"));
+        assert!(error(r#"{"port": "http"}"#).contains("not a number"));
+        assert!(error(r#"{"port": -1}"#).contains("negative"));
+        assert!(error(r#"{"schema": "ftp"}"#).contains("unknown variant `ftp`"));
+        assert!(error(r#"{"timezone": "Mars/Olympus"}"#).contains("unknown time zone"));
+        assert!(error(r#"{"database": "mysql://x"}"#).contains("sqlite://FILE or postgres://"));
+        assert!(error(r#"{"trusted_writers": ["10.0.0.0/33"]}"#).contains("line 1"));
+        assert!(error(r#"{"max_count": -5}"#).contains("expected u32"));
+    }
+
+    #[test]
+    fn timezone_is_kept() {
+        let config = parse(r#"{"timezone": "Europe/Paris"}"#).unwrap();
+        assert_eq!(config.timezone.1, "Europe/Paris");
+    }
+}

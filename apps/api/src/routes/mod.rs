@@ -1,0 +1,14 @@
+//! Route modules: each exports `routes()` and keeps its handlers thin (parse, call the store or
+//! the domain, render).
+
+pub mod devices;
+pub mod health;
+pub mod occupancy;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The success envelope `{"status":"ok","body":…}`.
+pub fn ok_body(body: impl Serialize) -> Value {
+    json!({"status": "ok", "body": body})
+}

@@ -1,0 +1,280 @@
+//! The `offimic-api` binary itself: configuration errors and exit codes, the request log, token
+//! commands, and a graceful stop on SIGTERM that still answers the request in flight.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_offimic-api");
+const STARTUP: Duration = Duration::from_secs(30);
+
+fn write_config(dir: &Path, config: serde_json::Value) -> std::path::PathBuf {
+    let path = dir.join("api.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
+}
+
+fn sqlite_config(dir: &Path) -> std::path::PathBuf {
+    write_config(
+        dir,
+        json!({"port": 0, "database": format!("sqlite://{}/offimic.db", dir.display())}),
+    )
+}
+
+/// A running server process and the lines it logs.
+struct Process {
+    child: Child,
+    address: SocketAddr,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Process {
+    fn start(config: &Path) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["--config", config.to_str().unwrap(), "serve"])
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + STARTUP;
+        let address = loop {
+            let line = lines
+                .recv_timeout(deadline - Instant::now())
+                .expect("the server logs its address");
+            if let Some(rest) = line.split("address=").nth(1) {
+                break rest.split_whitespace().next().unwrap().parse().unwrap();
+            }
+        };
+        Self {
+            child,
+            address,
+            lines,
+        }
+    }
+
+    fn logged(&self) -> Vec<String> {
+        self.lines.try_iter().collect()
+    }
+
+    fn terminate(&mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http(address: SocketAddr, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn a_malformed_config_is_one_line_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("api.json");
+    std::fs::write(&path, "{\n  \"host\": \"127.0.0.1\"\n  \"port\": 4567\n}").unwrap();
+    let output = Command::new(BIN)
+        .args(["--config", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: line 3, column 3", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named_and_the_config_flag_works_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), json!({"prot": 4567}));
+    let output = Command::new(BIN)
+        .args(["serve", "--config", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown field `prot`"));
+
+    let by_env = Command::new(BIN)
+        .arg("serve")
+        .env("OFFIMIC_CONFIG", &path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        by_env.status.code(),
+        Some(2),
+        "OFFIMIC_CONFIG names the file too"
+    );
+}
+
+#[test]
+fn token_commands_create_a_working_token_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sqlite_config(dir.path());
+    let run = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, token, _) = run(&[
+        "token",
+        "create",
+        "--name",
+        "lab-agent",
+        "--scope",
+        "measure",
+    ]);
+    assert_eq!(code, Some(0));
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("om_"));
+    let (code, _, stderr) = run(&[
+        "token",
+        "create",
+        "--name",
+        "lab-agent",
+        "--scope",
+        "measure",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("lab-agent"), "{stderr}");
+    let (code, _, stderr) = run(&["token", "create", "--name", "x", "--scope", "root"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("unknown scope"), "{stderr}");
+    let (_, listed, _) = run(&["token", "list"]);
+    assert!(listed.starts_with("lab-agent\tmeasure\t"));
+    assert!(
+        !listed.contains(&token[3..]),
+        "the secret is never shown again"
+    );
+    let database = std::fs::read(dir.path().join("offimic.db")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&database).contains(&token[3..]),
+        "only a hash is stored"
+    );
+
+    // The token works against the server, even from an untrusted address list.
+    let strict = write_config(
+        dir.path(),
+        json!({"port": 0, "trusted_writers": [],
+        "database": format!("sqlite://{}/offimic.db", dir.path().display())}),
+    );
+    let server = Process::start(&strict);
+    let ok = http(
+        server.address,
+        &format!("GET /count/3?token={token} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    drop(server);
+
+    assert_eq!(run(&["token", "revoke", "lab-agent"]).0, Some(0));
+    assert_eq!(run(&["token", "revoke", "lab-agent"]).0, Some(1));
+}
+
+#[test]
+fn every_request_is_logged_without_secrets_and_sigterm_finishes_the_request_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Process::start(&sqlite_config(dir.path()));
+    let secret = "om_0123456789abcdef_never_logged";
+    let answer = http(
+        server.address,
+        &format!("GET /count/4?token={secret} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "a wrong token is refused even from loopback: {answer}"
+    );
+
+    // A scan upload whose body is still arriving when SIGTERM comes.
+    let slot = offimic_occupancy::slot_start(jiff::Timestamp::now());
+    let body = json!({"slot": slot.to_string(), "status": "ok",
+        "devices": [{"pseudonym": "e".repeat(64)}]})
+    .to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut in_flight = TcpStream::connect(server.address).unwrap();
+    write!(
+        in_flight,
+        "POST /api/v1/scans HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+        Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut continue_line = [0u8; 25];
+    in_flight.read_exact(&mut continue_line).unwrap();
+    assert!(
+        continue_line.starts_with(b"HTTP/1.1 100 Continue"),
+        "the handler is reading the body"
+    );
+    in_flight.write_all(head.as_bytes()).unwrap();
+
+    server.terminate();
+    // Once the listener is closed the server is shutting down; the request in flight must still finish.
+    let deadline = Instant::now() + STARTUP;
+    while TcpStream::connect(server.address).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the listener never closed after SIGTERM"
+        );
+        std::thread::yield_now();
+    }
+    in_flight.write_all(tail.as_bytes()).unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).unwrap();
+    assert!(response.contains("HTTP/1.1 201"), "{response}");
+
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let logged = server.logged().join("\n");
+    assert!(
+        logged.contains("method=POST")
+            && logged.contains("route=\"/api/v1/scans\"")
+            && logged.contains("status=201"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("route=\"/count/{value}\"")
+            && logged.contains("status=401")
+            && logged.contains("latency_us="),
+        "{logged}"
+    );
+    assert!(!logged.contains(secret), "a token reached the log");
+    assert!(
+        !logged.contains(&"e".repeat(64)),
+        "a pseudonym reached the log"
+    );
+}
