@@ -4,13 +4,14 @@
 //! embedded SQLite database. Unknown keys and bad values are errors that name the file, the line
 //! and the column: a typo must never be silently ignored.
 
-use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Deserializer, de};
+
+pub use offimic_config::{ConfigError, Port, Scheme, UrlPrefix};
 
 /// Environment variable naming the configuration file (the `--config` flag wins over it).
 pub const CONFIG_ENV: &str = "OFFIMIC_CONFIG";
@@ -58,48 +59,14 @@ impl Default for ApiConfig {
     }
 }
 
-/// A configuration file that could not be used; the message is one line.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{path}: {error}")]
-    Unreadable { path: String, error: std::io::Error },
-    #[error("{path}: line {line}, column {column}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-}
-
 impl ApiConfig {
     /// Reads `path`; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(error) => Err(ConfigError::Unreadable {
-                path: path.display().to_string(),
-                error,
-            }),
-        }
+        offimic_config::load(path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            // serde_json appends " at line L column C"; the line and column are reported first.
-            let message = match message.rfind(" at line ") {
-                Some(cut) => message[..cut].to_owned(),
-                None => message,
-            };
-            ConfigError::Invalid {
-                path: path.display().to_string(),
-                line: e.line(),
-                column: e.column(),
-                message,
-            }
-        })
+        offimic_config::parse(text, path)
     }
 
     /// `~/.config/offimic/api.json`.
@@ -131,73 +98,6 @@ impl ApiConfig {
     pub fn is_trusted_writer(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
         self.trusted_writers.iter().any(|net| net.contains(&ip))
-    }
-}
-
-/// `http` or `https`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scheme {
-    Http,
-    Https,
-}
-
-/// A TCP port given as `5000` or `"5000"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Port(pub u16);
-
-impl<'de> Deserialize<'de> for Port {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = Port;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a port number from 0 to 65535, as a number or a string")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Port, E> {
-                u16::try_from(v)
-                    .map(Port)
-                    .map_err(|_| E::custom(format!("port {v} is above 65535")))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Port, E> {
-                Err(E::custom(format!("port {v} is negative")))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Port, E> {
-                v.trim()
-                    .parse::<u16>()
-                    .map(Port)
-                    .map_err(|_| E::custom(format!("port {v:?} is not a number from 0 to 65535")))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// A URL prefix, normalised to `""` or `/segment[/segment…]` without a trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlPrefix(pub String);
-
-impl<'de> Deserialize<'de> for UrlPrefix {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        let trimmed = raw.trim_matches('/');
-        let valid = trimmed.split('/').all(|segment| {
-            trimmed.is_empty()
-                || (!segment.is_empty()
-                    && segment
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)))
-        });
-        if !valid {
-            return Err(de::Error::custom(format!(
-                "path {raw:?} must be a URL path such as \"/\" or \"/offimic\""
-            )));
-        }
-        Ok(UrlPrefix(if trimmed.is_empty() {
-            String::new()
-        } else {
-            format!("/{trimmed}")
-        }))
     }
 }
 
