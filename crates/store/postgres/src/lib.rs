@@ -55,4 +55,8 @@ impl HealthStore for PostgresStore {
     }
 }
 
-offimic_store_sql::impl_shared_store!(PostgresStore, lock = OCCUPANCY_LOCK);
+offimic_store_sql::impl_shared_store!(
+    PostgresStore,
+    lock = OCCUPANCY_LOCK,
+    string_agg = "string_agg"
+);

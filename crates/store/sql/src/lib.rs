@@ -21,4 +21,7 @@ pub mod reexports {
 mod convert;
 mod macros;
 
-pub use convert::{backend_error, count_from_db, scopes_from_db, scopes_to_db, timestamp_from_db};
+pub use convert::{
+    HISTORY_PAGE, backend_error, count_from_db, scopes_from_db, scopes_to_db, timestamp_from_db,
+    unpack_samples,
+};

@@ -5,13 +5,15 @@
 ///
 /// `lock` is a statement run first in every transaction that changes counts, so that concurrent
 /// writers (several servers on one PostgreSQL database) apply ignore-list changes and new scans
-/// in one order. SQLite serialises writers by itself and passes a no-op.
+/// in one order. SQLite serialises writers by itself and passes a no-op. `string_agg` names the
+/// backend's ordered string aggregate (`group_concat` or `string_agg`), used to fetch history
+/// in packed pages.
 #[macro_export]
 macro_rules! impl_shared_store {
-    ($store:ty, lock = $lock:expr) => {
+    ($store:ty, lock = $lock:expr, string_agg = $string_agg:literal) => {
         const _: () = {
             use $crate::reexports::async_trait::async_trait;
-            use $crate::reexports::futures::{StreamExt as _, TryStreamExt as _, stream::BoxStream};
+            use $crate::reexports::futures::{StreamExt as _, stream::BoxStream};
             use $crate::reexports::sqlx;
             use $crate::{backend_error, count_from_db, scopes_from_db, scopes_to_db, timestamp_from_db};
             use $crate::reexports::offimic_store::{
@@ -198,22 +200,39 @@ macro_rules! impl_shared_store {
                     let pool = self.read.clone();
                     let from = range.from.map_or(i64::MIN, |t| t.as_second());
                     let to = range.to.map_or(i64::MAX, |t| t.as_second());
-                    let limit = limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+                    let mut remaining = limit.unwrap_or(u64::MAX);
                     $crate::reexports::async_stream::try_stream! {
-                        let mut rows = sqlx::query_as::<_, (i64, Option<i64>)>(
-                            "SELECT scan_time, count FROM samples \
-                             WHERE scan_time >= $1 AND scan_time < $2 \
-                             ORDER BY scan_time, id LIMIT $3",
-                        )
-                        .bind(from)
-                        .bind(to)
-                        .bind(limit)
-                        .fetch(&pool);
-                        while let Some((scan_time, count)) = rows.try_next().await.map_err(backend_error)? {
-                            yield $crate::reexports::offimic_occupancy::Sample {
-                                scan_time: timestamp_from_db(scan_time)?,
-                                count: count.map(count_from_db).transpose()?,
-                            };
+                        let mut after = (i64::MIN, i64::MIN);
+                        while remaining > 0 {
+                            let page = remaining.min($crate::HISTORY_PAGE);
+                            let packed: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(concat!(
+                                "SELECT ", $string_agg, "(CAST(scan_time AS TEXT), ' '), \
+                                   ", $string_agg, "(CAST(id AS TEXT), ' '), \
+                                   ", $string_agg, "(CAST(COALESCE(count, -1) AS TEXT), ' ') \
+                                 FROM (SELECT scan_time, id, count FROM samples \
+                                       WHERE scan_time >= $1 AND scan_time < $2 \
+                                         AND (scan_time, id) > ($3, $4) \
+                                       ORDER BY scan_time, id LIMIT $5) page"
+                            ))
+                            .bind(from.max(after.0))
+                            .bind(to)
+                            .bind(after.0)
+                            .bind(after.1)
+                            .bind(page as i64)
+                            .fetch_one(&pool)
+                            .await
+                            .map_err(backend_error)?;
+                            let (Some(times), Some(ids), Some(counts)) = packed else { break };
+                            let rows = $crate::unpack_samples(&times, &ids, &counts)?;
+                            let fetched = rows.len() as u64;
+                            for (sample, id) in rows {
+                                after = (sample.scan_time.as_second(), id);
+                                yield sample;
+                            }
+                            remaining = remaining.saturating_sub(fetched);
+                            if fetched < page {
+                                break;
+                            }
                         }
                     }
                     .boxed()

@@ -22,7 +22,7 @@ CREATE TABLE samples (
     failure      TEXT,
     UNIQUE (agent, slot)
 );
-CREATE INDEX samples_by_time ON samples (scan_time, id);
+CREATE INDEX samples_by_time ON samples (scan_time, id, count);  -- covers the history query
 
 CREATE TABLE devices (
     pseudonym  TEXT    PRIMARY KEY,

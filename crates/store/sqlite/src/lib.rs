@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const READERS: u32 = 4;
+const ROW_BUFFER: usize = 4096;
 
 /// An offimic database in an SQLite file.
 #[derive(Clone)]
@@ -44,9 +45,11 @@ impl SqliteStore {
             .run(&write)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        // Readers stream long histories: a deep row buffer lets the worker thread run ahead
+        // instead of handing rows over one at a time.
         let read = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.read_only(true))
+            .connect_with(options.read_only(true).row_buffer_size(ROW_BUFFER))
             .await
             .map_err(backend_error)?;
         Ok(Self { read, write })
@@ -68,4 +71,4 @@ impl HealthStore for SqliteStore {
     }
 }
 
-offimic_store_sql::impl_shared_store!(SqliteStore, lock = "SELECT 1");
+offimic_store_sql::impl_shared_store!(SqliteStore, lock = "SELECT 1", string_agg = "group_concat");

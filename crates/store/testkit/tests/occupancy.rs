@@ -276,6 +276,49 @@ async fn api_tokens_are_found_by_hash_and_names_are_unique(db: TestDatabase) {
     assert!(store.find_api_token("h1").await.unwrap().is_none());
 }
 
+async fn long_histories_page_through_ties_in_order(db: TestDatabase) {
+    let store = db.open().await;
+    // More rows than one page, many sharing a second, so pages split inside a run of ties.
+    let total = offimic_store_sql::HISTORY_PAGE as usize + 700;
+    for i in 0..total {
+        let second = 1_767_000_000 + (i / 7) as i64;
+        store
+            .record_count(Timestamp::from_second(second).unwrap(), (i % 100) as u32)
+            .await
+            .unwrap();
+    }
+    let all = history(&*store, HistoryRange::default(), None).await;
+    assert_eq!(all.len(), total);
+    assert!(
+        all.windows(2).all(|w| w[0].scan_time <= w[1].scan_time),
+        "oldest first"
+    );
+    let expected: Vec<Option<u32>> = (0..total).map(|i| Some((i % 100) as u32)).collect();
+    assert_eq!(
+        counts(&all),
+        expected,
+        "every row once, in insertion order within a second"
+    );
+    let limited = history(
+        &*store,
+        HistoryRange::default(),
+        Some(offimic_store_sql::HISTORY_PAGE as usize as u64 + 3),
+    )
+    .await;
+    assert_eq!(limited.len(), offimic_store_sql::HISTORY_PAGE as usize + 3);
+    let from = Timestamp::from_second(1_767_000_000 + 600).unwrap();
+    let tail = history(
+        &*store,
+        HistoryRange {
+            from: Some(from),
+            to: None,
+        },
+        None,
+    )
+    .await;
+    assert_eq!(tail.len(), total - 600 * 7);
+}
+
 async fn reopening_keeps_data_and_migrations_are_idempotent(db: TestDatabase) {
     let store = db.open().await;
     store
@@ -299,4 +342,5 @@ on_both_backends!(
     purge_removes_device_rows_and_keeps_counts,
     api_tokens_are_found_by_hash_and_names_are_unique,
     reopening_keeps_data_and_migrations_are_idempotent,
+    long_histories_page_through_ties_in_order,
 );
