@@ -1,5 +1,7 @@
 -- wrk script: uploads one agent report per 10-minute slot, walking forward from START (UTC
--- seconds) for SLOTS slots, then stops. Run it with one thread: the slot counter is per thread.
+-- seconds) for SLOTS slots, then stops (a few extra requests repeat the last slot: duplicates,
+-- which change nothing, cover the requests still in flight). Run it with one thread: the slot
+-- counter is per thread.
 local start = tonumber(os.getenv("START"))
 local slots = tonumber(os.getenv("SLOTS"))
 local n = 0
@@ -21,5 +23,5 @@ request = function()
 end
 
 response = function(status, headers, body)
-  if n >= slots then wrk.thread:stop() end
+  if n >= slots + 16 then wrk.thread:stop() end
 end

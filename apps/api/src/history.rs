@@ -15,6 +15,33 @@ use crate::timefmt::write_rfc3339;
 /// Bytes gathered before a chunk is sent.
 const CHUNK: usize = 32 * 1024;
 
+/// Samples handed from the database task to the renderer at a time, and batches kept ready.
+const PREFETCH_BATCH: usize = 1024;
+const PREFETCH_DEPTH: usize = 8;
+
+/// Reads `samples` on a task of its own, a few batches ahead of the consumer, so that the
+/// database fetches the next page while the previous one is rendered. The task stops as soon as
+/// the consumer goes away (the client disconnected).
+pub fn prefetch<T: Send + 'static>(
+    samples: impl Stream<Item = T> + Send + 'static,
+) -> impl Stream<Item = T> + Send + 'static {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<T>>(PREFETCH_DEPTH);
+    tokio::spawn(async move {
+        let mut batches = std::pin::pin!(samples.ready_chunks(PREFETCH_BATCH));
+        while let Some(batch) = batches.next().await {
+            if tx.send(batch).await.is_err() {
+                break;
+            }
+        }
+    });
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|batch| (futures::stream::iter(batch), rx))
+    })
+    .flatten()
+}
+
 /// What to render and how.
 pub struct HistoryView {
     pub format: Format,
@@ -220,6 +247,14 @@ mod tests {
             csv,
             "scan_time,mean,max,samples,failed\n2026-11-27T10:00:00+01:00,2.5,3,2,1\n"
         );
+    }
+
+    #[tokio::test]
+    async fn prefetching_keeps_every_item_in_order() {
+        let items: Vec<u32> = prefetch(futures::stream::iter(0..10_000u32))
+            .collect()
+            .await;
+        assert_eq!(items, (0..10_000).collect::<Vec<_>>());
     }
 
     #[tokio::test]

@@ -115,7 +115,9 @@ async fn respond_history(
         .transpose()
         .map_err(ApiError::bad_request)?;
     let row_limit = if bucket.is_some() { None } else { params.limit };
-    let mut samples = state.store.history(range, row_limit).peekable();
+    let mut samples = crate::history::prefetch(state.store.history(range, row_limit))
+        .boxed()
+        .peekable();
     // A database that fails before the first row gets a proper error answer.
     if let Some(Err(_)) = std::pin::Pin::new(&mut samples).peek().await
         && let Some(Err(error)) = samples.next().await
