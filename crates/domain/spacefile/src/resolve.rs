@@ -504,7 +504,7 @@ fn check_people(
             }
         }
         if let Some(email) = &person.email
-            && !(email.contains('@') && !email.contains(char::is_whitespace))
+            && (!email.contains('@') || email.contains(char::is_whitespace))
         {
             return Err(ImportError::new(
                 format!("{path}.email"),
