@@ -12,7 +12,6 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use offimic_store::ApiTokenRecord;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -57,9 +56,7 @@ pub fn generate_token() -> String {
 }
 
 /// The stored form of a token.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use offimic_store::api_token_hash as hash_token;
 
 fn grants(record: &ApiTokenRecord, scope: Scope) -> bool {
     record

@@ -5,10 +5,15 @@
 //! while a backend implements them all and the server holds a single `Arc<dyn Store>`. The SQLite
 //! and PostgreSQL crates implement it; neither SQL nor a driver appears here.
 
+mod access;
 mod error;
 mod occupancy;
 mod tokens;
 
+pub use access::{
+    AccessStore, DecisionLog, ImportFailure, ImportSummary, Resolver, Roster, ThingRecord,
+    TokenAssignment, UsageUpdate, api_token_hash, new_thing_id, space_resolver,
+};
 pub use error::{StoreError, StoreResult};
 pub use occupancy::{
     DeviceRecord, IgnoreChange, IgnoredDevice, OccupancyStore, PurgeReport, ScanRecorded,
@@ -34,6 +39,12 @@ pub trait HealthStore {
 }
 
 /// Everything the server needs from its database.
-pub trait Store: HealthStore + ApiTokenStore + OccupancyStore + Send + Sync + 'static {}
+pub trait Store:
+    HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Send + Sync + 'static
+{
+}
 
-impl<T> Store for T where T: HealthStore + ApiTokenStore + OccupancyStore + Send + Sync + 'static {}
+impl<T> Store for T where
+    T: HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Send + Sync + 'static
+{
+}

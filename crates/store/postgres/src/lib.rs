@@ -60,3 +60,10 @@ offimic_store_sql::impl_shared_store!(
     lock = OCCUPANCY_LOCK,
     string_agg = "string_agg"
 );
+offimic_store_sql::impl_access_store!(
+    PostgresStore,
+    resync = [
+        "SELECT setval(pg_get_serial_sequence('people', 'id'), GREATEST((SELECT MAX(id) FROM people), 1))",
+        "SELECT setval(pg_get_serial_sequence('tiers', 'id'), GREATEST((SELECT MAX(id) FROM tiers), 1))",
+    ]
+);

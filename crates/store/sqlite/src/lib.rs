@@ -72,3 +72,4 @@ impl HealthStore for SqliteStore {
 }
 
 offimic_store_sql::impl_shared_store!(SqliteStore, lock = "SELECT 1", string_agg = "group_concat");
+offimic_store_sql::impl_access_store!(SqliteStore, resync = []);

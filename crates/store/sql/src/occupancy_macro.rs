@@ -1,4 +1,4 @@
-//! [`impl_shared_store!`]: the storage traits written once for both backends.
+//! [`impl_shared_store!`]: the token and occupancy storage traits, written once for both backends.
 
 /// Implements `ApiTokenStore` and `OccupancyStore` for a backend struct with fields
 /// `read: sqlx::Pool<DB>` (queries) and `write: sqlx::Pool<DB>` (changes).
