@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use offimic_access::HolidayCalendar;
 use offimic_store::Store;
 use serde::de::DeserializeOwned;
 
@@ -22,6 +23,18 @@ use crate::routes;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<ApiConfig>,
+    /// The bank holidays of `config`, read once.
+    pub holidays: Arc<HolidayCalendar>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: ApiConfig) -> Self {
+        Self {
+            holidays: Arc::new(config.holidays()),
+            store,
+            config: Arc::new(config),
+        }
+    }
 }
 
 /// The complete application, every route under `config.path`.
@@ -29,7 +42,8 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(routes::health::routes())
         .merge(routes::occupancy::routes())
-        .merge(routes::devices::routes())
+        .merge(routes::pseudonyms::routes())
+        .merge(routes::swindon::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

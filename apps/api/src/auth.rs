@@ -25,13 +25,19 @@ pub enum Scope {
     Measure,
     /// Everything, including the admin API.
     Admin,
+    /// Read the allow-lists of things (door and tool controllers).
+    Device,
 }
+
+/// Every scope a token may carry.
+pub const KNOWN_SCOPES: &[&str] = &["measure", "admin", "device"];
 
 impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Measure => "measure",
             Scope::Admin => "admin",
+            Scope::Device => "device",
         }
     }
 }

@@ -1,17 +1,16 @@
-//! The command line: `offimic-api [--config FILE] [serve | token … | purge]`. Every subcommand
+//! The command line: `offimic-api [--config FILE] [serve | token … | purge | import | export]`. Every subcommand
 //! reads the same configuration and opens the same database as the server.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
-use offimic_store::NewApiToken;
+use offimic_store::{ImportFailure, NewApiToken};
 use tokio::net::TcpListener;
 
 use crate::app::AppState;
-use crate::auth::{Scope, generate_token, hash_token};
+use crate::auth::{KNOWN_SCOPES, Scope, generate_token, hash_token};
 use crate::config::{ApiConfig, CONFIG_ENV};
 use crate::{database, jobs, serve, shutdown_signal};
 
@@ -44,6 +43,17 @@ pub enum Command {
     },
     /// Delete per-device rows older than the retention period now (serve does it every 6 hours)
     Purge,
+    /// Load a space file: all or nothing, rows with known ids are updated
+    Import {
+        /// The space file (JSON)
+        file: PathBuf,
+    },
+    /// Write the whole space as a space file
+    Export {
+        /// Write here instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,8 +63,8 @@ pub enum TokenAction {
         /// A name for whoever uses the token, e.g. the agent's location
         #[arg(long)]
         name: String,
-        /// What the token may do: measure (counts and scans) or admin (everything)
-        #[arg(long = "scope", required = true, value_name = "measure|admin")]
+        /// What the token may do: measure (counts and scans), device (allow-lists) or admin
+        #[arg(long = "scope", required = true, value_name = "measure|device|admin")]
         scopes: Vec<Scope>,
     },
     /// List tokens (names and scopes; secrets are never stored)
@@ -84,10 +94,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
     let store = database::open(&config.database_url()).await?;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store, config);
     match command {
         Command::Serve => {
             let (host, port) = (state.config.host.clone(), state.config.port.0);
@@ -110,7 +117,45 @@ async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
                 report.sightings, report.devices, state.config.retention_days
             );
         }
+        Command::Import { file } => import(&state, &file).await?,
+        Command::Export { output } => {
+            let text = offimic_spacefile::render(&state.store.export_space().await?);
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                None => print!("{text}"),
+            }
+        }
     }
+    Ok(())
+}
+
+async fn import(state: &AppState, path: &std::path::Path) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let file =
+        offimic_spacefile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let resolver = offimic_store::space_resolver(file, KNOWN_SCOPES, Timestamp::now());
+    let summary = state
+        .store
+        .import_space(resolver)
+        .await
+        .map_err(|e| match e {
+            ImportFailure::Invalid(e) => {
+                anyhow::anyhow!("{}: {e}; nothing was imported", path.display())
+            }
+            ImportFailure::Store(e) => anyhow::anyhow!("{e}; nothing was imported"),
+        })?;
+    println!(
+        "imported {} tiers, {} things, {} groups, {} people, {} inductions, {} devices, {} API tokens",
+        summary.tiers,
+        summary.things,
+        summary.groups,
+        summary.people,
+        summary.allowed,
+        summary.devices,
+        summary.api_tokens
+    );
     Ok(())
 }
 

@@ -38,6 +38,13 @@ pub struct ApiConfig {
     pub max_count: u32,
     /// Days that per-device rows (sightings, pseudonyms) are kept; counts are kept for ever.
     pub retention_days: u32,
+    /// Check every Swindon device request against its thing's `assigned_ip`, not only `/induct`.
+    pub enforce_thing_ip: bool,
+    /// Dates on which time-restricted tiers may come in all day; England and Wales by default.
+    pub bank_holidays: Option<Vec<jiff::civil::Date>>,
+    /// The address members reach the server by, for links in emails; by default built from
+    /// `schema`, `host`, `port` and `path`.
+    pub public_url: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -55,6 +62,9 @@ impl Default for ApiConfig {
             ],
             max_count: 10_000,
             retention_days: 90,
+            enforce_thing_ip: false,
+            bank_holidays: None,
+            public_url: None,
         }
     }
 }
@@ -87,6 +97,22 @@ impl ApiConfig {
                     .join("offimic");
                 format!("sqlite://{}", dir.join("offimic.db").display())
             }
+        }
+    }
+
+    /// The bank holidays in force.
+    pub fn holidays(&self) -> offimic_access::HolidayCalendar {
+        match &self.bank_holidays {
+            Some(dates) => offimic_access::HolidayCalendar::from_dates(dates.iter().copied()),
+            None => offimic_access::HolidayCalendar::england_and_wales(),
+        }
+    }
+
+    /// The base URL for links, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => offimic_config::base_url(self.schema, &self.host, self.port, &self.path),
         }
     }
 
@@ -216,6 +242,21 @@ mod tests {
         assert!(error(r#"{"database": "mysql://x"}"#).contains("sqlite://FILE or postgres://"));
         assert!(error(r#"{"trusted_writers": ["10.0.0.0/33"]}"#).contains("line 1"));
         assert!(error(r#"{"max_count": -5}"#).contains("expected u32"));
+    }
+
+    #[test]
+    fn holidays_and_public_url() {
+        let config = parse(r#"{"bank_holidays": ["2026-07-14"], "host": "door.example.org", "port": 80, "path": "/space"}"#).unwrap();
+        assert!(config.holidays().contains(jiff::civil::date(2026, 7, 14)));
+        assert!(!config.holidays().contains(jiff::civil::date(2026, 12, 25)));
+        assert_eq!(config.public_base(), "http://door.example.org:80/space");
+        assert!(
+            parse("{}")
+                .unwrap()
+                .holidays()
+                .contains(jiff::civil::date(2026, 12, 25))
+        );
+        assert!(error(r#"{"bank_holidays": ["14/07/2026"]}"#).contains("line 1"));
     }
 
     #[test]

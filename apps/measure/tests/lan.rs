@@ -303,7 +303,7 @@ fn five_hosts_are_counted_pseudonymised_and_spooled_through_an_outage() {
         "{}",
         text(&sent.stdout)
     );
-    let devices = lan.get("/api/v1/devices", &admin_token);
+    let devices = lan.get("/api/v1/occupancy/devices", &admin_token);
     let mut stored: Vec<String> = devices["body"]
         .as_array()
         .unwrap()

@@ -1,9 +1,10 @@
 //! Route modules: each exports `routes()` and keeps its handlers thin (parse, call the store or
 //! the domain, render).
 
-pub mod devices;
 pub mod health;
 pub mod occupancy;
+pub mod pseudonyms;
+pub mod swindon;
 
 use serde::Serialize;
 use serde_json::{Value, json};

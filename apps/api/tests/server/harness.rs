@@ -26,17 +26,19 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server; `extra` holds configuration keys beyond the database.
     pub async fn start(db: TestDatabase, extra: serde_json::Value) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mut config = extra;
         config["database"] = db.url.clone().into();
+        let address = listener.local_addr().unwrap();
+        if config.get("public_url").is_none() {
+            let prefix = config.get("path").and_then(|p| p.as_str()).unwrap_or("");
+            config["public_url"] = format!("http://{address}/{}", prefix.trim_matches('/')).into();
+        }
         let config =
             ApiConfig::parse(&config.to_string(), Path::new("test.json")).expect("test config");
         let store = db.open().await;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}{}", listener.local_addr().unwrap(), config.path.0);
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-        };
+        let base = format!("http://{address}{}", config.path.0);
+        let state = AppState::new(store.clone(), config);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(offimic_api::serve(listener, state, async {
             let _ = rx.await;
@@ -78,6 +80,46 @@ impl TestServer {
         let response = self.get(path).await;
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
+    }
+
+    /// Loads a space file into the server's database.
+    pub async fn import(&self, document: serde_json::Value) {
+        let file = offimic_spacefile::parse(&document.to_string()).expect("a valid space file");
+        self.store
+            .import_space(offimic_store::space_resolver(
+                file,
+                offimic_api::auth::KNOWN_SCOPES,
+                Timestamp::now(),
+            ))
+            .await
+            .expect("the import succeeds");
+    }
+
+    /// Sends `request` as raw bytes, as a controller does, and returns the head and body.
+    pub async fn raw(&self, request: &str) -> (String, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address = self
+            .base
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let response = String::from_utf8(response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+        (head.to_owned(), body.to_owned())
+    }
+
+    /// A firmware-style GET of `path_and_query`.
+    pub async fn device_get(&self, path_and_query: &str) -> (String, String) {
+        self.raw(&format!(
+            "GET {path_and_query} HTTP/1.1\r\nHost: 10.0.0.1\r\nConnection: close\r\n\r\n"
+        ))
+        .await
     }
 
     pub async fn stop(mut self) {

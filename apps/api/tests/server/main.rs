@@ -2,6 +2,7 @@
 //! binary for what only a process shows (exit codes, signals, log lines).
 
 mod binary;
-mod devices;
 mod harness;
 mod occupancy;
+mod pseudonyms;
+mod swindon;

@@ -194,6 +194,85 @@ pub trait AccessStore {
 
     /// The next free person id.
     async fn next_person_id(&self) -> StoreResult<i64>;
+
+    /// What a door shows for a person: their tier's name and their door colour.
+    async fn badge(&self, person: i64) -> StoreResult<Option<Badge>>;
+
+    /// Queues an email for `person` in the outbox.
+    async fn queue_communication(&self, email: &NewCommunication) -> StoreResult<()>;
+
+    /// Records that `person` must confirm their induction on `thing` with `token`.
+    async fn create_induction_confirmation(
+        &self,
+        token: &str,
+        person: i64,
+        thing: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Confirms the induction behind `token` (used once); false for an unknown token.
+    async fn confirm_induction(&self, token: &str, at: Timestamp) -> StoreResult<bool>;
+
+    /// The latest controller messages, newest first.
+    async fn recent_messages(&self, limit: u32) -> StoreResult<Vec<MessageRecord>>;
+
+    /// The latest usage rows, newest first.
+    async fn recent_usage(&self, limit: u32) -> StoreResult<Vec<UsageRecord>>;
+
+    /// The outbox, newest first.
+    async fn recent_communications(&self, limit: u32) -> StoreResult<Vec<CommunicationRecord>>;
+}
+
+/// A line of the message log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub thing: String,
+    pub message: String,
+    pub from_ip: String,
+    pub at: Timestamp,
+}
+
+/// A line of the usage log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRecord {
+    pub person: Option<i64>,
+    pub thing: String,
+    pub token: String,
+    pub status: String,
+    pub running_for: i64,
+    pub at: Timestamp,
+}
+
+/// An email in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunicationRecord {
+    pub id: i64,
+    pub person: Option<i64>,
+    pub kind: String,
+    pub status: String,
+    pub subject: String,
+    pub plain_text: String,
+    pub created_at: Timestamp,
+}
+
+/// A person's tier name and door colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub tier: Option<String>,
+    pub door_colour: String,
+    pub email: Option<String>,
+}
+
+/// An email to put in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCommunication {
+    pub person: i64,
+    /// What kind of email (`inducted_on`, `reminder_email`, …).
+    pub kind: String,
+    pub subject: String,
+    pub plain_text: String,
+    pub html: Option<String>,
+    pub at: Timestamp,
 }
 
 /// The SHA-256 of an API token, in hex: the only form in which tokens are stored.

@@ -11,8 +11,9 @@ mod occupancy;
 mod tokens;
 
 pub use access::{
-    AccessStore, DecisionLog, ImportFailure, ImportSummary, Resolver, Roster, ThingRecord,
-    TokenAssignment, UsageUpdate, api_token_hash, new_thing_id, space_resolver,
+    AccessStore, Badge, CommunicationRecord, DecisionLog, ImportFailure, ImportSummary,
+    MessageRecord, NewCommunication, Resolver, Roster, ThingRecord, TokenAssignment, UsageRecord,
+    UsageUpdate, api_token_hash, new_thing_id, space_resolver,
 };
 pub use error::{StoreError, StoreResult};
 pub use occupancy::{

@@ -690,6 +690,92 @@ macro_rules! impl_access_store {
                     $crate::delete_where!(self, "UPDATE controllers SET key = $2 WHERE name = $1", name, key)
                 }
 
+                async fn badge(&self, person: i64) -> StoreResult<Option<$crate::reexports::offimic_store::Badge>> {
+                    let row: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
+                        "SELECT t.name, p.door_colour, p.email FROM people p LEFT JOIN tiers t ON t.id = p.tier_id WHERE p.id = $1",
+                    )
+                    .bind(person).fetch_optional(&self.read).await.map_err(backend_error)?;
+                    Ok(row.map(|(tier, door_colour, email)| $crate::reexports::offimic_store::Badge { tier, door_colour, email }))
+                }
+
+                async fn queue_communication(&self, email: &$crate::reexports::offimic_store::NewCommunication) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO communications (person_id, type, status, subject, plain_text, html, created_at) \
+                         VALUES ($1, $2, 'unsent', $3, $4, $5, $6)",
+                    )
+                    .bind(email.person).bind(&email.kind).bind(&email.subject).bind(&email.plain_text)
+                    .bind(&email.html).bind(email.at.as_second())
+                    .execute(&self.write).await.map_err(backend_error)?;
+                    Ok(())
+                }
+
+                async fn create_induction_confirmation(&self, token: &str, person: i64, thing: &str, at: Timestamp) -> StoreResult<()> {
+                    let storage = $crate::reexports::serde_json::json!({"thing_id": thing, "person_id": person}).to_string();
+                    sqlx::query("INSERT INTO confirmations (token, person_id, storage, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(token).bind(person).bind(storage).bind(at.as_second())
+                        .execute(&self.write).await.map_err(backend_error)?;
+                    Ok(())
+                }
+
+                async fn confirm_induction(&self, token: &str, at: Timestamp) -> StoreResult<bool> {
+                    let mut tx = self.write.begin().await.map_err(backend_error)?;
+                    let row: Option<(i64, String)> = sqlx::query_as("SELECT person_id, storage FROM confirmations WHERE token = $1")
+                        .bind(token).fetch_optional(&mut *tx).await.map_err(backend_error)?;
+                    let Some((person, storage)) = row else { return Ok(false) };
+                    let storage: $crate::reexports::serde_json::Value = $crate::reexports::serde_json::from_str(&storage)
+                        .map_err(|e| StoreError::Corrupt(format!("confirmation storage: {e}")))?;
+                    let Some(thing) = storage.get("thing_id").and_then(|t| t.as_str()) else { return Ok(false) };
+                    sqlx::query("UPDATE allowed SET pending = $3, accepted_on = $4 WHERE person_id = $1 AND thing_id = $2")
+                        .bind(person).bind(thing).bind(false).bind(at.as_second())
+                        .execute(&mut *tx).await.map_err(backend_error)?;
+                    sqlx::query("DELETE FROM confirmations WHERE token = $1")
+                        .bind(token).execute(&mut *tx).await.map_err(backend_error)?;
+                    tx.commit().await.map_err(backend_error)?;
+                    Ok(true)
+                }
+
+                async fn recent_messages(&self, limit: u32) -> StoreResult<Vec<$crate::reexports::offimic_store::MessageRecord>> {
+                    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                        "SELECT thing_id, message, from_ip, written_at FROM message_log ORDER BY written_at DESC, id DESC LIMIT $1",
+                    )
+                    .bind(i64::from(limit)).fetch_all(&self.read).await.map_err(backend_error)?;
+                    rows.into_iter()
+                        .map(|(thing, message, from_ip, at)| {
+                            Ok($crate::reexports::offimic_store::MessageRecord { thing, message, from_ip, at: timestamp_from_db(at)? })
+                        })
+                        .collect()
+                }
+
+                async fn recent_usage(&self, limit: u32) -> StoreResult<Vec<$crate::reexports::offimic_store::UsageRecord>> {
+                    let rows: Vec<(Option<i64>, String, String, String, i64, i64)> = sqlx::query_as(
+                        "SELECT person_id, thing_id, token, status, running_for, accessed_at FROM usage_log \
+                         ORDER BY accessed_at DESC, id DESC LIMIT $1",
+                    )
+                    .bind(i64::from(limit)).fetch_all(&self.read).await.map_err(backend_error)?;
+                    rows.into_iter()
+                        .map(|(person, thing, token, status, running_for, at)| {
+                            Ok($crate::reexports::offimic_store::UsageRecord {
+                                person, thing, token, status, running_for, at: timestamp_from_db(at)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn recent_communications(&self, limit: u32) -> StoreResult<Vec<$crate::reexports::offimic_store::CommunicationRecord>> {
+                    let rows: Vec<(i64, Option<i64>, String, String, String, String, i64)> = sqlx::query_as(
+                        "SELECT id, person_id, type, status, subject, plain_text, created_at FROM communications \
+                         ORDER BY created_at DESC, id DESC LIMIT $1",
+                    )
+                    .bind(i64::from(limit)).fetch_all(&self.read).await.map_err(backend_error)?;
+                    rows.into_iter()
+                        .map(|(id, person, kind, status, subject, plain_text, created_at)| {
+                            Ok($crate::reexports::offimic_store::CommunicationRecord {
+                                id, person, kind, status, subject, plain_text, created_at: timestamp_from_db(created_at)?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn next_person_id(&self) -> StoreResult<i64> {
                     let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM people")
                         .fetch_one(&self.read).await.map_err(backend_error)?;

@@ -23,7 +23,7 @@ async fn the_ignore_list_corrects_counts_and_needs_an_admin(db: TestDatabase) {
         .unwrap();
     assert_eq!(stored.status(), 201);
 
-    let path = format!("/api/v1/devices/ignored/{printer}");
+    let path = format!("/api/v1/occupancy/ignored/{printer}");
     let as_measure = server
         .client
         .put(server.url(&path))
@@ -62,7 +62,7 @@ async fn the_ignore_list_corrects_counts_and_needs_an_admin(db: TestDatabase) {
 
     let list: serde_json::Value = server
         .client
-        .get(server.url("/api/v1/devices/ignored"))
+        .get(server.url("/api/v1/occupancy/ignored"))
         .bearer_auth(&admin)
         .send()
         .await
@@ -74,7 +74,7 @@ async fn the_ignore_list_corrects_counts_and_needs_an_admin(db: TestDatabase) {
     assert_eq!(list["body"][0]["note"], "printer");
     let devices: serde_json::Value = server
         .client
-        .get(server.url("/api/v1/devices"))
+        .get(server.url("/api/v1/occupancy/devices"))
         .bearer_auth(&admin)
         .send()
         .await
@@ -100,7 +100,7 @@ async fn the_ignore_list_corrects_counts_and_needs_an_admin(db: TestDatabase) {
 
     let bad = server
         .client
-        .put(server.url("/api/v1/devices/ignored/00:1b:63:12:34:56"))
+        .put(server.url("/api/v1/occupancy/ignored/00:1b:63:12:34:56"))
         .bearer_auth(&admin)
         .json(&json!({}))
         .send()

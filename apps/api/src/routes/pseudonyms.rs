@@ -21,10 +21,10 @@ const MAX_LIMIT: u32 = 100_000;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/devices", get(list_devices))
-        .route("/api/v1/devices/ignored", get(list_ignored))
+        .route("/api/v1/occupancy/devices", get(list_devices))
+        .route("/api/v1/occupancy/ignored", get(list_ignored))
         .route(
-            "/api/v1/devices/ignored/{pseudonym}",
+            "/api/v1/occupancy/ignored/{pseudonym}",
             axum::routing::put(ignore).delete(unignore),
         )
 }
