@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::occupancy::routes())
         .merge(routes::pseudonyms::routes())
         .merge(routes::swindon::routes())
+        .merge(routes::allowlist::routes())
+        .merge(routes::admin::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

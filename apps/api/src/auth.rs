@@ -4,16 +4,16 @@
 //! A token is `om_` followed by 64 hex digits (256 random bits). Only its SHA-256 is stored; a
 //! token is shown once, when it is created.
 
-use std::net::SocketAddr;
 use std::str::FromStr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use offimic_store::ApiTokenRecord;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 
 const TOKEN_PREFIX: &str = "om_";
@@ -49,8 +49,9 @@ impl FromStr for Scope {
         match text {
             "measure" => Ok(Scope::Measure),
             "admin" => Ok(Scope::Admin),
+            "device" => Ok(Scope::Device),
             other => Err(format!(
-                "unknown scope {other:?} (expected measure or admin)"
+                "unknown scope {other:?} (expected measure, device or admin)"
             )),
         }
     }
@@ -102,6 +103,25 @@ async fn token_record(state: &AppState, token: &str) -> Result<ApiTokenRecord, A
         .ok_or_else(|| ApiError::unauthorized("invalid API token"))
 }
 
+/// The scopes of the token the request presents; `None` when it presents none. A token that
+/// is presented but unknown is refused.
+pub async fn presented_scopes(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<Vec<Scope>>, ApiError> {
+    let Some(token) = presented_token(parts)? else {
+        return Ok(None);
+    };
+    let record = token_record(state, &token).await?;
+    Ok(Some(
+        record
+            .scopes
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    ))
+}
+
 /// A caller allowed to record counts and scans; `agent` names it in the history.
 #[derive(Debug, Clone)]
 pub struct MeasureWriter {
@@ -121,12 +141,8 @@ impl FromRequestParts<AppState> for MeasureWriter {
             }
             return Ok(MeasureWriter { agent: record.name });
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        match peer {
-            Some(ip) if state.config.is_trusted_writer(ip) => Ok(MeasureWriter {
+        match ClientIp::from_request_parts(parts, state).await {
+            Ok(ClientIp(Some(ip))) if state.config.is_trusted_writer(ip) => Ok(MeasureWriter {
                 agent: "trusted".into(),
             }),
             _ => Err(ApiError::unauthorized(
@@ -186,5 +202,8 @@ mod tests {
         assert!(grants(&record(&["measure"]), Scope::Measure));
         assert!(!grants(&record(&["measure"]), Scope::Admin));
         assert!("root".parse::<Scope>().is_err());
+        for scope in KNOWN_SCOPES {
+            assert_eq!(scope.parse::<Scope>().unwrap().as_str(), *scope);
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod access;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod database;
 pub mod error;

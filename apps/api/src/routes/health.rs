@@ -1,4 +1,5 @@
-//! `GET /healthz`: 200 once the database answers, 503 while it does not.
+//! `GET /healthz` (200 once the database answers, 503 while it does not) and the API's own
+//! description, `GET /api/v1/openapi.json`.
 
 use axum::Json;
 use axum::Router;
@@ -11,7 +12,9 @@ use crate::app::AppState;
 use crate::error::error_body;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
@@ -25,4 +28,14 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             )
         }
     }
+}
+
+/// The OpenAPI 3.1 description of the JSON API, compiled into the binary.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }

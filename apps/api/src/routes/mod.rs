@@ -1,6 +1,8 @@
 //! Route modules: each exports `routes()` and keeps its handlers thin (parse, call the store or
 //! the domain, render).
 
+pub mod admin;
+pub mod allowlist;
 pub mod health;
 pub mod occupancy;
 pub mod pseudonyms;

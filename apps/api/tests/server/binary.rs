@@ -278,3 +278,57 @@ fn every_request_is_logged_without_secrets_and_sigterm_finishes_the_request_in_f
         "a pseudonym reached the log"
     );
 }
+
+#[test]
+fn import_is_all_or_nothing_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sqlite_config(dir.path());
+    let run = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, json!({
+        "things": [{"name": "Door"}],
+        "people": [{"id": 1, "name": "A", "tokens": [{"id": "t1"}]}, {"id": 2, "name": "B", "tier": 7}]
+    }).to_string()).unwrap();
+    let (code, _, stderr) = run(&["import", broken.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("people[1].tier: no tier with id 7; nothing was imported"),
+        "{stderr}"
+    );
+    let (_, empty, _) = run(&["export"]);
+    assert!(!empty.contains("\"Door\""), "nothing was written: {empty}");
+
+    let good = dir.path().join("space.json");
+    std::fs::write(&good, json!({
+        "tiers": [{"id": 1, "name": "Standard", "price_p": 2500}],
+        "things": [{"id": "D1", "name": "Door"}],
+        "people": [{"id": 1, "name": "A", "tier": 1, "created": "2026-01-01", "tokens": [{"id": "t1"}]}],
+        "allowed": [{"person": 1, "thing": "Door"}]
+    }).to_string()).unwrap();
+    let (code, stdout, stderr) = run(&["import", good.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("imported 1 tiers, 1 things"), "{stdout}");
+    let exported = dir.path().join("export.json");
+    assert_eq!(
+        run(&["export", "--output", exported.to_str().unwrap()]).0,
+        Some(0)
+    );
+    let first = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(run(&["import", exported.to_str().unwrap()]).0, Some(0));
+    let (_, second, _) = run(&["export"]);
+    assert_eq!(second, first, "export → import → export is stable");
+    let parsed: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(parsed["people"][0]["created"], "2026-01-01T00:00:00Z");
+}

@@ -1,6 +1,7 @@
 //! Server tests: the real router on a real socket, over SQLite and over PostgreSQL, plus the real
 //! binary for what only a process shows (exit codes, signals, log lines).
 
+mod admin;
 mod binary;
 mod harness;
 mod occupancy;

@@ -186,6 +186,7 @@ pub trait AccessStore {
     async fn delete_token(&self, person: i64, token: &str) -> StoreResult<bool>;
     async fn delete_thing(&self, id: &str) -> StoreResult<bool>;
     async fn delete_group(&self, name: &str) -> StoreResult<bool>;
+    async fn remove_group_member(&self, group: &str, person: i64) -> StoreResult<bool>;
     async fn delete_induction(&self, person: i64, thing: &str) -> StoreResult<bool>;
     async fn delete_device(&self, name: &str) -> StoreResult<bool>;
 

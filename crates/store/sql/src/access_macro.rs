@@ -678,6 +678,15 @@ macro_rules! impl_access_store {
                     $crate::delete_where!(self, "DELETE FROM groups WHERE name = $1", name)
                 }
 
+                async fn remove_group_member(&self, group: &str, person: i64) -> StoreResult<bool> {
+                    $crate::delete_where!(
+                        self,
+                        "DELETE FROM group_members WHERE person_id = $2 AND group_id IN (SELECT id FROM groups WHERE name = $1)",
+                        group,
+                        person
+                    )
+                }
+
                 async fn delete_induction(&self, person: i64, thing: &str) -> StoreResult<bool> {
                     $crate::delete_where!(self, "DELETE FROM allowed WHERE person_id = $1 AND thing_id = $2", person, thing)
                 }

@@ -19,7 +19,8 @@ use serde_json::json;
 
 use crate::access;
 use crate::app::AppState;
-use wire::{ClientIp, DeviceParams, DeviceReply, display_name, door_colour};
+use crate::client_ip::ClientIp;
+use wire::{DeviceParams, DeviceReply, display_name, door_colour};
 
 const PROTOCOL: &str = "swindon";
 

@@ -1,14 +1,12 @@
 //! The Swindon controllers' side of the wire: parameters from the query or a form body (with
-//! Perl's truthiness: `""` and `"0"` are missing), the caller's address, and replies as one line
+//! Perl's truthiness: `""` and `"0"` are missing), and replies as one line
 //! of compact JSON ending in exactly one `\n`, with a Content-Length.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, Request};
 use axum::http::header::{CONTENT_TYPE, HeaderValue};
-use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use offimic_store::StoreError;
@@ -70,42 +68,6 @@ impl<S: Send + Sync> FromRequest<S> for DeviceParams {
             pairs(&body, &mut params);
         }
         Ok(DeviceParams(params))
-    }
-}
-
-/// The caller's address: the peer, or the last `X-Forwarded-For` hop when the peer is the
-/// local reverse proxy (as Catalyst does).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_canonical());
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        Ok(ClientIp(match (peer, forwarded) {
-            (Some(peer), Some(forwarded)) if peer.is_loopback() => Some(forwarded),
-            (peer, _) => peer,
-        }))
-    }
-}
-
-impl ClientIp {
-    /// Whether the caller is the address a thing is pinned to.
-    pub fn is(&self, assigned: &str) -> bool {
-        match (self.0, assigned.parse::<IpAddr>()) {
-            (Some(ip), Ok(assigned)) => ip == assigned.to_canonical(),
-            _ => false,
-        }
     }
 }
 
