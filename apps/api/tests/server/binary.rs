@@ -94,6 +94,21 @@ fn http(address: SocketAddr, request: &str) -> String {
     response
 }
 
+/// Runs the binary with `--config config` and `args`: exit code, stdout, stderr.
+fn run_command(config: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
 #[test]
 fn a_malformed_config_is_one_line_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -139,19 +154,7 @@ fn an_unknown_key_is_named_and_the_config_flag_works_after_the_subcommand() {
 fn token_commands_create_a_working_token_shown_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = sqlite_config(dir.path());
-    let run = |args: &[&str]| {
-        let output = Command::new(BIN)
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code(),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    };
+    let run = |args: &[&str]| run_command(&config, args);
     let (code, token, _) = run(&[
         "token",
         "create",
@@ -283,19 +286,7 @@ fn every_request_is_logged_without_secrets_and_sigterm_finishes_the_request_in_f
 fn import_is_all_or_nothing_and_export_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let config = sqlite_config(dir.path());
-    let run = |args: &[&str]| {
-        let output = Command::new(BIN)
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code(),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    };
+    let run = |args: &[&str]| run_command(&config, args);
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, json!({
         "things": [{"name": "Door"}],

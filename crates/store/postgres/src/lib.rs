@@ -2,8 +2,7 @@
 //! use the same database at once. Migrations take PostgreSQL's advisory lock, so instances that
 //! start together apply them once.
 
-use async_trait::async_trait;
-use offimic_store::{Backend, HealthStore, StoreResult};
+use offimic_store::{Backend, StoreResult};
 use offimic_store_sql::backend_error;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -40,23 +39,9 @@ impl PostgresStore {
     }
 }
 
-#[async_trait]
-impl HealthStore for PostgresStore {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.read)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
-    }
-}
-
 offimic_store_sql::impl_shared_store!(
     PostgresStore,
+    backend = Backend::Postgres,
     lock = OCCUPANCY_LOCK,
     string_agg = "string_agg"
 );

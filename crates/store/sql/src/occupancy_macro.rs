@@ -1,6 +1,6 @@
 //! [`impl_shared_store!`]: the token and occupancy storage traits, written once for both backends.
 
-/// Implements `ApiTokenStore` and `OccupancyStore` for a backend struct with fields
+/// Implements `HealthStore`, `ApiTokenStore` and `OccupancyStore` for a backend struct with fields
 /// `read: sqlx::Pool<DB>` (queries) and `write: sqlx::Pool<DB>` (changes).
 ///
 /// `lock` is a statement run first in every transaction that changes counts, so that concurrent
@@ -10,7 +10,7 @@
 /// in packed pages.
 #[macro_export]
 macro_rules! impl_shared_store {
-    ($store:ty, lock = $lock:expr, string_agg = $string_agg:literal) => {
+    ($store:ty, backend = $backend:expr, lock = $lock:expr, string_agg = $string_agg:literal) => {
         const _: () = {
             use $crate::reexports::async_trait::async_trait;
             use $crate::reexports::futures::{StreamExt as _, stream::BoxStream};
@@ -34,6 +34,18 @@ macro_rules! impl_shared_store {
             fn pseudonym_from_db(text: String) -> StoreResult<$crate::reexports::offimic_presence::Pseudonym> {
                 text.parse()
                     .map_err(|e| StoreError::Corrupt(format!("pseudonym: {e}")))
+            }
+
+            #[async_trait]
+            impl $crate::reexports::offimic_store::HealthStore for $store {
+                fn backend(&self) -> $crate::reexports::offimic_store::Backend {
+                    $backend
+                }
+
+                async fn ping(&self) -> StoreResult<()> {
+                    sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend_error)?;
+                    Ok(())
+                }
             }
 
             #[async_trait]

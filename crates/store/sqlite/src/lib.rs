@@ -7,8 +7,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use offimic_store::{Backend, HealthStore, StoreError, StoreResult};
+use offimic_store::{Backend, StoreError, StoreResult};
 use offimic_store_sql::backend_error;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -56,20 +55,10 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
-impl HealthStore for SqliteStore {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.read)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
-    }
-}
-
-offimic_store_sql::impl_shared_store!(SqliteStore, lock = "SELECT 1", string_agg = "group_concat");
+offimic_store_sql::impl_shared_store!(
+    SqliteStore,
+    backend = Backend::Sqlite,
+    lock = "SELECT 1",
+    string_agg = "group_concat"
+);
 offimic_store_sql::impl_access_store!(SqliteStore, resync = []);
