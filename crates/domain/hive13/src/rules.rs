@@ -15,7 +15,7 @@ pub fn protocol_version(value: Option<&Value>) -> i64 {
             Some(0) => 1,
             Some(i) => i,
             None => match n.as_f64() {
-                Some(f) if f == 0.0 => 1,
+                Some(0.0) => 1,
                 Some(f) => f.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64,
                 None => 1,
             },
@@ -50,8 +50,7 @@ pub fn quiet_hours(now: &Zoned, start: Time, end: Time) -> QuietHours {
         let mut day = now.date();
         for _ in 0..3 {
             if let Ok(event) = day.to_datetime(at).to_zoned(now.time_zone().clone()) {
-                let ms = (event.timestamp().as_millisecond() - now.timestamp().as_millisecond())
-                    .max(i64::MIN);
+                let ms = event.timestamp().as_millisecond() - now.timestamp().as_millisecond();
                 if ms >= 0 {
                     return ms;
                 }
