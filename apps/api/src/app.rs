@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::swindon::routes())
         .merge(routes::allowlist::routes())
         .merge(routes::admin::routes())
+        .merge(routes::hive13::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

@@ -45,6 +45,25 @@ pub struct ApiConfig {
     /// The address members reach the server by, for links in emails; by default built from
     /// `schema`, `host`, `port` and `path`.
     pub public_url: Option<String>,
+    /// When Hive13's air compressor must stay quiet, in the space's time zone.
+    pub quiet_hours: QuietHoursConfig,
+}
+
+/// `{"start": "22:30", "end": "07:00"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursConfig {
+    pub start: jiff::civil::Time,
+    pub end: jiff::civil::Time,
+}
+
+impl Default for QuietHoursConfig {
+    fn default() -> Self {
+        Self {
+            start: jiff::civil::time(22, 30, 0, 0),
+            end: jiff::civil::time(7, 0, 0, 0),
+        }
+    }
 }
 
 impl Default for ApiConfig {
@@ -65,6 +84,7 @@ impl Default for ApiConfig {
             enforce_thing_ip: false,
             bank_holidays: None,
             public_url: None,
+            quiet_hours: QuietHoursConfig::default(),
         }
     }
 }
@@ -257,6 +277,18 @@ mod tests {
                 .contains(jiff::civil::date(2026, 12, 25))
         );
         assert!(error(r#"{"bank_holidays": ["14/07/2026"]}"#).contains("line 1"));
+    }
+
+    #[test]
+    fn quiet_hours_are_local_times() {
+        let config = parse(r#"{"quiet_hours": {"start": "23:00", "end": "06:30:00"}}"#).unwrap();
+        assert_eq!(config.quiet_hours.start, jiff::civil::time(23, 0, 0, 0));
+        assert_eq!(config.quiet_hours.end, jiff::civil::time(6, 30, 0, 0));
+        assert_eq!(
+            parse("{}").unwrap().quiet_hours.start,
+            jiff::civil::time(22, 30, 0, 0)
+        );
+        assert!(error(r#"{"quiet_hours": {"start": "25:00", "end": "07:00"}}"#).contains("line 1"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod allowlist;
 pub mod health;
+pub mod hive13;
 pub mod occupancy;
 pub mod pseudonyms;
 pub mod swindon;

@@ -323,3 +323,86 @@ fn import_is_all_or_nothing_and_export_round_trips() {
     let parsed: serde_json::Value = serde_json::from_str(&first).unwrap();
     assert_eq!(parsed["people"][0]["created"], "2026-01-01T00:00:00Z");
 }
+
+/// POSTs `body` to `/api/access` and returns the response body.
+fn post_access(address: SocketAddr, body: &str) -> String {
+    let response = http(
+        address,
+        &format!(
+            "POST /api/access HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn two_servers_on_one_postgres_database_answer_a_nonce_once() {
+    use offimic_hive13::client::DeviceClient;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(offimic_testkit::TestDatabase::postgres());
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), json!({"port": 0, "database": db.url}));
+    let space = dir.path().join("space.json");
+    std::fs::write(&space, json!({
+        "things": [{"id": "MAIN", "name": "main_door"}],
+        "groups": [{"name": "members", "things": ["main_door"]}],
+        "people": [{"id": 1, "name": "Member", "tokens": [{"id": "1052895"}], "groups": ["members"],
+                    "payments": [{"paid_on": "2020-01-01", "expires_on": "2099-01-01", "amount_p": 1}]}],
+        "devices": [{"name": "door1", "key": "AAAAAAAAAAAAAAAA", "things": ["main_door"]}]
+    }).to_string()).unwrap();
+    assert_eq!(
+        run_command(&config, &["import", space.to_str().unwrap()]).0,
+        Some(0)
+    );
+    let (a, b) = (Process::start(&config), Process::start(&config));
+
+    let random: Vec<i64> = (1..=16).collect();
+    let mut door = DeviceClient::new("door1", b"AAAAAAAAAAAAAAAA", 2);
+    let booted = post_access(
+        a.address,
+        &door
+            .request(json!({"operation": "get_nonce"}), &random)
+            .unwrap(),
+    );
+    door.accept(&booted, &random).unwrap();
+    for round in 0..20 {
+        let request = door
+            .request(
+                json!({"operation": "access", "badge": 1052895, "item": "main_door"}),
+                &random,
+            )
+            .unwrap();
+        let barrier = std::sync::Barrier::new(2);
+        let (first, second) = std::thread::scope(|scope| {
+            let one = scope.spawn(|| {
+                barrier.wait();
+                post_access(a.address, &request)
+            });
+            let two = scope.spawn(|| {
+                barrier.wait();
+                post_access(b.address, &request)
+            });
+            (one.join().unwrap(), two.join().unwrap())
+        });
+        let granted = [&first, &second]
+            .iter()
+            .filter(|body| body.contains("\"access\":true"))
+            .count();
+        assert_eq!(
+            granted, 1,
+            "round {round}: exactly one server accepts the nonce\n{first}\n{second}"
+        );
+        let winner = if first.contains("\"access\":true") {
+            &first
+        } else {
+            &second
+        };
+        door.accept(winner, &random).unwrap();
+    }
+    drop((a, b));
+    drop(db);
+}

@@ -4,6 +4,7 @@
 mod admin;
 mod binary;
 mod harness;
+mod hive13;
 mod occupancy;
 mod pseudonyms;
 mod swindon;

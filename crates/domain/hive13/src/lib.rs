@@ -4,6 +4,7 @@
 
 pub mod canon;
 pub mod checksum;
+pub mod client;
 pub mod rules;
 
 pub use canon::{CanonError, canonical};

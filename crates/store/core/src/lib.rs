@@ -7,6 +7,7 @@
 
 mod access;
 mod error;
+mod hive13;
 mod occupancy;
 mod tokens;
 
@@ -16,6 +17,7 @@ pub use access::{
     UsageUpdate, api_token_hash, new_thing_id, space_resolver,
 };
 pub use error::{StoreError, StoreResult};
+pub use hive13::{Hive13Store, HiveDevice, ItemRecord, Reading, Vend};
 pub use occupancy::{
     DeviceRecord, IgnoreChange, IgnoredDevice, OccupancyStore, PurgeReport, ScanRecorded,
 };
@@ -41,11 +43,18 @@ pub trait HealthStore {
 
 /// Everything the server needs from its database.
 pub trait Store:
-    HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Send + Sync + 'static
+    HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Hive13Store + Send + Sync + 'static
 {
 }
 
 impl<T> Store for T where
-    T: HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Send + Sync + 'static
+    T: HealthStore
+        + ApiTokenStore
+        + OccupancyStore
+        + AccessStore
+        + Hive13Store
+        + Send
+        + Sync
+        + 'static
 {
 }

@@ -52,3 +52,4 @@ offimic_store_sql::impl_access_store!(
         "SELECT setval(pg_get_serial_sequence('tiers', 'id'), GREATEST((SELECT MAX(id) FROM tiers), 1))",
     ]
 );
+offimic_store_sql::impl_hive13_store!(PostgresStore);

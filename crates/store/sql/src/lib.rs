@@ -24,6 +24,7 @@ pub mod reexports {
 
 mod access_macro;
 mod convert;
+mod hive13_macro;
 mod occupancy_macro;
 
 pub use convert::{

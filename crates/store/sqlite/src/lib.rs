@@ -62,3 +62,4 @@ offimic_store_sql::impl_shared_store!(
     string_agg = "group_concat"
 );
 offimic_store_sql::impl_access_store!(SqliteStore, resync = []);
+offimic_store_sql::impl_hive13_store!(SqliteStore);
