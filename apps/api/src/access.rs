@@ -1,20 +1,76 @@
-//! Access decisions as the server makes them: load the facts, decide with the space's clock and
-//! bank holidays, and log the decision with its reason. Every protocol goes through here.
+//! Access decisions as the server makes them: load the facts (from a cache kept current by the
+//! database's access version), decide with the space's clock and bank holidays, and log the
+//! decision with its reason. Every protocol goes through here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use offimic_access::{Clock, Decision, Outcome};
+use offimic_access::{Clock, Decision, Facts, Outcome};
 use offimic_store::{DecisionLog, StoreResult};
 
 use crate::app::AppState;
 
-/// Decides whether the holder of `token` may use `thing` (an id) now, and logs it.
+/// Entries kept before the cache starts over.
+const CACHE_LIMIT: usize = 20_000;
+
+type Entries = HashMap<(String, String), Arc<Facts>>;
+
+/// Decision facts by (token, thing), valid for one access version. Facts hold no clock-dependent
+/// result (validity is computed at each decision), so they stay right until the data changes,
+/// which bumps the version; several servers on one database each see the bump.
+#[derive(Default)]
+pub struct FactsCache {
+    inner: Mutex<(i64, Entries)>,
+}
+
+impl FactsCache {
+    fn entries(&self, version: i64) -> std::sync::MutexGuard<'_, (i64, Entries)> {
+        let mut guard = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.0 != version {
+            *guard = (version, HashMap::new());
+        }
+        guard
+    }
+
+    fn get(&self, version: i64, key: &(String, String)) -> Option<Arc<Facts>> {
+        self.entries(version).1.get(key).cloned()
+    }
+
+    fn put(&self, version: i64, key: (String, String), facts: Arc<Facts>) {
+        let mut guard = self.entries(version);
+        if guard.1.len() >= CACHE_LIMIT {
+            guard.1.clear();
+        }
+        guard.1.insert(key, facts);
+    }
+}
+
+/// Decides whether the holder of `token` may use `thing` (an id) now, and logs it. `version` is
+/// the access version when the caller has already read it.
 pub async fn decide(
     state: &AppState,
     protocol: &str,
     token: &str,
     thing: &str,
+    version: Option<i64>,
 ) -> StoreResult<Decision> {
-    let facts = state.store.decision_facts(token, thing).await?;
+    let version = match version {
+        Some(version) => version,
+        None => state.store.access_version().await?,
+    };
+    let key = (token.to_owned(), thing.to_owned());
+    let facts = match state.facts.get(version, &key) {
+        Some(facts) => facts,
+        None => {
+            let facts = Arc::new(state.store.decision_facts(token, thing).await?);
+            state.facts.put(version, key, facts.clone());
+            facts
+        }
+    };
     let now = Timestamp::now();
     let clock = Clock {
         now,

@@ -25,12 +25,15 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     /// The bank holidays of `config`, read once.
     pub holidays: Arc<HolidayCalendar>,
+    /// Decision facts, cached per access version.
+    pub facts: Arc<crate::access::FactsCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ApiConfig) -> Self {
         Self {
             holidays: Arc::new(config.holidays()),
+            facts: Arc::default(),
             store,
             config: Arc::new(config),
         }

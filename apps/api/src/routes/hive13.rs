@@ -265,21 +265,28 @@ async fn access_item(
     reply.set("access", false);
     let asked = data.get("location").or_else(|| data.get("item"));
     let name = asked.and_then(Value::as_str).unwrap_or("");
-    let Some(item) = state.store.item_by_name(name).await? else {
+    let Some(item) = state.store.item_for_device(device.id, name).await? else {
         reply
             .set("error", format!("Cannot find item {name}"))
             .fail(StatusCode::UNAUTHORIZED);
         return Ok(());
     };
     reply.set("response", true);
-    if !state.store.device_serves(device.id, &item.id).await? {
+    if !item.served {
         reply
             .set("error", format!("Device not authorized for {}", item.name))
             .fail(StatusCode::UNAUTHORIZED);
         return Ok(());
     }
     let token = badge_token(data).unwrap_or_default();
-    let decision = access::decide(state, "hive13", &token, &item.id).await?;
+    let decision = access::decide(
+        state,
+        "hive13",
+        &token,
+        &item.id,
+        Some(device.access_version),
+    )
+    .await?;
     match decision.outcome {
         Outcome::Granted { .. } => {
             reply.set("access", true);
@@ -363,13 +370,13 @@ async fn log(
     let now = Timestamp::now();
     if let Some(log_data) = data.get("log_data") {
         let name = log_data.get("item").and_then(Value::as_str).unwrap_or("");
-        let Some(item) = state.store.item_by_name(name).await? else {
+        let Some(item) = state.store.item_for_device(device.id, name).await? else {
             reply
                 .set("error", format!("Unknown item {name}"))
                 .fail(StatusCode::UNAUTHORIZED);
             return Ok(());
         };
-        if !state.store.device_serves(device.id, &item.id).await? {
+        if !item.served {
             reply
                 .set("error", format!("Device not authorized for {}", item.name))
                 .fail(StatusCode::UNAUTHORIZED);
@@ -432,10 +439,10 @@ async fn log(
         ) else {
             continue;
         };
-        let Some(item) = state.store.item_by_name(name).await? else {
+        let Some(item) = state.store.item_for_device(device.id, name).await? else {
             continue;
         };
-        if !state.store.device_serves(device.id, &item.id).await? {
+        if !item.served {
             continue;
         }
         state

@@ -122,6 +122,10 @@ pub trait AccessStore {
     /// The whole space as a space file, in a stable order.
     async fn export_space(&self) -> StoreResult<SpaceFile>;
 
+    /// The counter bumped by every change to the data decisions are made from: facts cached
+    /// under one value are current as long as it stays.
+    async fn access_version(&self) -> StoreResult<i64>;
+
     /// The facts to decide whether the holder of `token` may use the thing `thing` (an id).
     async fn decision_facts(&self, token: &str, thing: &str) -> StoreResult<Facts>;
 

@@ -15,13 +15,16 @@ pub struct HiveDevice {
     pub nonce: Vec<u8>,
     pub min_version: i64,
     pub max_version: i64,
+    /// The access data version, read with the device (see `AccessStore::access_version`).
+    pub access_version: i64,
 }
 
-/// A thing found by its (item) name.
+/// A thing found by its (item) name, and whether the asking device may serve it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRecord {
     pub id: String,
     pub name: String,
+    pub served: bool,
 }
 
 /// What a vend did.
@@ -56,10 +59,9 @@ pub trait Hive13Store {
     /// request can be answered only once even with several servers on one database.
     async fn rotate_nonce(&self, device: i64, expected: &[u8], new: &[u8]) -> StoreResult<bool>;
 
-    async fn item_by_name(&self, name: &str) -> StoreResult<Option<ItemRecord>>;
-
-    /// Whether the device may serve the thing (`device_item`).
-    async fn device_serves(&self, device: i64, thing: &str) -> StoreResult<bool>;
+    /// The thing called `name` (trailing spaces ignored, as HiveWeb's `char(32)` did), with
+    /// whether `device` may serve it (`device_item`).
+    async fn item_for_device(&self, device: i64, name: &str) -> StoreResult<Option<ItemRecord>>;
 
     /// Spends one soda credit of `person` if there is one, and logs the attempt.
     async fn vend(&self, device: i64, person: i64, badge: &str, at: Timestamp)

@@ -18,6 +18,10 @@ const OCCUPANCY_LOCK: &str = "SELECT pg_advisory_xact_lock(7301001)";
 pub struct PostgresStore {
     read: PgPool,
     write: PgPool,
+    /// The access log, written in batches (group commit).
+    decisions: offimic_store_sql::BatchQueue<offimic_store::DecisionLog>,
+    /// Hive13 nonce rotations, compare-and-swapped in batches.
+    nonces: offimic_store_sql::BatchQueue<(i64, Vec<u8>, Vec<u8>), bool>,
 }
 
 impl PostgresStore {
@@ -34,6 +38,8 @@ impl PostgresStore {
             .map_err(|e| offimic_store::StoreError::Backend(Box::new(e)))?;
         Ok(Self {
             read: pool.clone(),
+            decisions: Self::decision_queue(pool.clone()),
+            nonces: Self::nonce_queue(pool.clone()),
             write: pool,
         })
     }
@@ -47,6 +53,7 @@ offimic_store_sql::impl_shared_store!(
 );
 offimic_store_sql::impl_access_store!(
     PostgresStore,
+    db = sqlx::Postgres,
     resync = [
         "SELECT setval(pg_get_serial_sequence('people', 'id'), GREATEST((SELECT MAX(id) FROM people), 1))",
         "SELECT setval(pg_get_serial_sequence('tiers', 'id'), GREATEST((SELECT MAX(id) FROM tiers), 1))",

@@ -6,7 +6,7 @@
 /// backend with sequences (PostgreSQL) hands out the next free id afterwards; SQLite passes none.
 #[macro_export]
 macro_rules! impl_access_store {
-    ($store:ty, resync = [$($resync:expr),* $(,)?]) => {
+    ($store:ty, db = $db:ty, resync = [$($resync:expr),* $(,)?]) => {
         const _: () = {
             use std::collections::{BTreeMap, HashMap};
 
@@ -45,6 +45,68 @@ macro_rules! impl_access_store {
             }
 
             impl $store {
+                /// The group-commit queue that writes the access log, on the write pool.
+                fn decision_queue(write: sqlx::Pool<$db>) -> $crate::BatchQueue<DecisionLog> {
+                    $crate::BatchQueue::start(move |rows: Vec<DecisionLog>| {
+                        let write = write.clone();
+                        async move {
+                            let sql = format!(
+                                "INSERT INTO access_log (at, protocol, thing, token, person_id, granted, reason, message) VALUES {}",
+                                $crate::placeholders(rows.len(), 8)
+                            );
+                            let mut query = sqlx::query(&sql);
+                            for row in &rows {
+                                query = query
+                                    .bind(row.at.as_second()).bind(&row.protocol).bind(&row.thing).bind(&row.token)
+                                    .bind(row.person).bind(row.granted).bind(&row.reason).bind(&row.message);
+                            }
+                            query.execute(&write).await.map_err(backend_error)?;
+                            Ok(vec![(); rows.len()])
+                        }
+                    })
+                }
+
+                /// The group-commit queue that rotates Hive13 nonces: each row is a compare-and-swap
+                /// (device, expected, new) answered with whether it won. One statement per round;
+                /// a round holds at most one row per device, so rows for one device stay in order.
+                fn nonce_queue(write: sqlx::Pool<$db>) -> $crate::BatchQueue<(i64, Vec<u8>, Vec<u8>), bool> {
+                    $crate::BatchQueue::start(move |rows: Vec<(i64, Vec<u8>, Vec<u8>)>| {
+                        let write = write.clone();
+                        async move {
+                            let mut answers = vec![false; rows.len()];
+                            let mut pending: Vec<usize> = (0..rows.len()).collect();
+                            while !pending.is_empty() {
+                                let mut round = Vec::new();
+                                let mut later = Vec::new();
+                                for index in pending {
+                                    if round.iter().any(|&r: &usize| rows[r].0 == rows[index].0) {
+                                        later.push(index);
+                                    } else {
+                                        round.push(index);
+                                    }
+                                }
+                                let cases: String = (0..round.len()).map(|i| format!(" WHEN ${} THEN ${}", 3 * i + 1, 3 * i + 3)).collect();
+                                let matches: Vec<String> = (0..round.len()).map(|i| format!("(id = ${} AND nonce = ${})", 3 * i + 1, 3 * i + 2)).collect();
+                                let sql = format!(
+                                    "UPDATE controllers SET nonce = CASE id{cases} END WHERE {} RETURNING id",
+                                    matches.join(" OR ")
+                                );
+                                let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+                                for &index in &round {
+                                    let (device, expected, new) = &rows[index];
+                                    query = query.bind(*device).bind(expected).bind(new);
+                                }
+                                let won: Vec<(i64,)> = query.fetch_all(&write).await.map_err(backend_error)?;
+                                for &index in &round {
+                                    answers[index] = won.iter().any(|(id,)| *id == rows[index].0);
+                                }
+                                pending = later;
+                            }
+                            Ok(answers)
+                        }
+                    })
+                }
+
                 async fn membership(&self, person: PersonId, donor: bool) -> StoreResult<Membership> {
                     let rows: Vec<(i64, i64)> =
                         sqlx::query_as("SELECT paid_on, expires_on FROM payments WHERE person_id = $1")
@@ -513,6 +575,12 @@ macro_rules! impl_access_store {
                     Ok(space::SpaceFile { tiers, things, groups, people, allowed, devices, soda_slots, api_tokens })
                 }
 
+                async fn access_version(&self) -> StoreResult<i64> {
+                    let (version,): (i64,) = sqlx::query_as("SELECT version FROM access_version WHERE id = 1")
+                        .fetch_one(&self.read).await.map_err(backend_error)?;
+                    Ok(version)
+                }
+
                 async fn decision_facts(&self, token: &str, thing: &str) -> StoreResult<Facts> {
                     let rows: Vec<(i64, String, Option<i64>, Option<bool>, Option<String>)> = sqlx::query_as(&format!(
                         "{PERSON_FACTS} WHERE p.id IN (SELECT person_id FROM tokens WHERE id = $1) ORDER BY p.id"
@@ -553,14 +621,7 @@ macro_rules! impl_access_store {
                 }
 
                 async fn log_decision(&self, entry: &DecisionLog) -> StoreResult<()> {
-                    sqlx::query(
-                        "INSERT INTO access_log (at, protocol, thing, token, person_id, granted, reason, message) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(entry.at.as_second()).bind(&entry.protocol).bind(&entry.thing).bind(&entry.token)
-                    .bind(entry.person).bind(entry.granted).bind(&entry.reason).bind(&entry.message)
-                    .execute(&self.write).await.map_err(backend_error)?;
-                    Ok(())
+                    self.decisions.push(entry.clone()).await
                 }
 
                 async fn recent_decisions(&self, person: Option<i64>, limit: u32) -> StoreResult<Vec<DecisionLog>> {

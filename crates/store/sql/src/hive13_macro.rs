@@ -14,34 +14,27 @@ macro_rules! impl_hive13_store {
             #[async_trait]
             impl Hive13Store for $store {
                 async fn hive_device(&self, name: &str) -> StoreResult<Option<HiveDevice>> {
-                    let row: Option<(i64, String, Vec<u8>, Vec<u8>, i64, i64)> = sqlx::query_as(
-                        "SELECT id, name, key, nonce, min_version, max_version FROM controllers WHERE name = $1",
+                    let row: Option<(i64, String, Vec<u8>, Vec<u8>, i64, i64, i64)> = sqlx::query_as(
+                        "SELECT id, name, key, nonce, min_version, max_version, \
+                           (SELECT version FROM access_version WHERE id = 1) FROM controllers WHERE name = $1",
                     )
                     .bind(name).fetch_optional(&self.read).await.map_err(backend_error)?;
-                    Ok(row.map(|(id, name, key, nonce, min_version, max_version)| HiveDevice {
-                        id, name, key, nonce, min_version, max_version,
+                    Ok(row.map(|(id, name, key, nonce, min_version, max_version, access_version)| HiveDevice {
+                        id, name, key, nonce, min_version, max_version, access_version,
                     }))
                 }
 
                 async fn rotate_nonce(&self, device: i64, expected: &[u8], new: &[u8]) -> StoreResult<bool> {
-                    let done = sqlx::query("UPDATE controllers SET nonce = $3 WHERE id = $1 AND nonce = $2")
-                        .bind(device).bind(expected).bind(new)
-                        .execute(&self.write).await.map_err(backend_error)?;
-                    Ok(done.rows_affected() == 1)
+                    self.nonces.push((device, expected.to_vec(), new.to_vec())).await
                 }
 
-                async fn item_by_name(&self, name: &str) -> StoreResult<Option<ItemRecord>> {
-                    let row: Option<(String, String)> = sqlx::query_as("SELECT id, name FROM things WHERE name = $1")
-                        .bind(name.trim_end_matches(' ')).fetch_optional(&self.read).await.map_err(backend_error)?;
-                    Ok(row.map(|(id, name)| ItemRecord { id, name }))
-                }
-
-                async fn device_serves(&self, device: i64, thing: &str) -> StoreResult<bool> {
-                    let row: Option<(i64,)> = sqlx::query_as(
-                        "SELECT controller_id FROM controller_things WHERE controller_id = $1 AND thing_id = $2",
+                async fn item_for_device(&self, device: i64, name: &str) -> StoreResult<Option<ItemRecord>> {
+                    let row: Option<(String, String, bool)> = sqlx::query_as(
+                        "SELECT t.id, t.name, EXISTS (SELECT 1 FROM controller_things c \
+                           WHERE c.controller_id = $1 AND c.thing_id = t.id) FROM things t WHERE t.name = $2",
                     )
-                    .bind(device).bind(thing).fetch_optional(&self.read).await.map_err(backend_error)?;
-                    Ok(row.is_some())
+                    .bind(device).bind(name.trim_end_matches(' ')).fetch_optional(&self.read).await.map_err(backend_error)?;
+                    Ok(row.map(|(id, name, served)| ItemRecord { id, name, served }))
                 }
 
                 async fn vend(&self, device: i64, person: i64, badge: &str, at: Timestamp) -> StoreResult<Vend> {

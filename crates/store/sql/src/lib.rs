@@ -20,13 +20,16 @@ pub mod reexports {
     pub use offimic_store;
     pub use serde_json;
     pub use sqlx;
+    pub use tokio;
 }
 
 mod access_macro;
+mod batch;
 mod convert;
 mod hive13_macro;
 mod occupancy_macro;
 
+pub use batch::{BATCH_LIMIT, BatchQueue, placeholders};
 pub use convert::{
     HISTORY_PAGE, backend_error, count_from_db, scopes_from_db, scopes_to_db, timestamp_from_db,
     unpack_samples,

@@ -23,6 +23,10 @@ const ROW_BUFFER: usize = 4096;
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    /// The access log, written in batches (group commit).
+    decisions: offimic_store_sql::BatchQueue<offimic_store::DecisionLog>,
+    /// Hive13 nonce rotations, compare-and-swapped in batches.
+    nonces: offimic_store_sql::BatchQueue<(i64, Vec<u8>, Vec<u8>), bool>,
 }
 
 impl SqliteStore {
@@ -51,7 +55,14 @@ impl SqliteStore {
             .connect_with(options.read_only(true).row_buffer_size(ROW_BUFFER))
             .await
             .map_err(backend_error)?;
-        Ok(Self { read, write })
+        let decisions = Self::decision_queue(write.clone());
+        let nonces = Self::nonce_queue(write.clone());
+        Ok(Self {
+            read,
+            write,
+            decisions,
+            nonces,
+        })
     }
 }
 
@@ -61,5 +72,5 @@ offimic_store_sql::impl_shared_store!(
     lock = "SELECT 1",
     string_agg = "group_concat"
 );
-offimic_store_sql::impl_access_store!(SqliteStore, resync = []);
+offimic_store_sql::impl_access_store!(SqliteStore, db = sqlx::Sqlite, resync = []);
 offimic_store_sql::impl_hive13_store!(SqliteStore);

@@ -78,7 +78,7 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
             json!({"access": 0, "error": error, "colour": 0x24}),
         ));
     }
-    let decision = access::decide(&state, PROTOCOL, token, thing).await?;
+    let decision = access::decide(&state, PROTOCOL, token, thing, None).await?;
     let person = decision.person.as_ref().map(|(id, _)| *id);
     state
         .store
@@ -175,7 +175,7 @@ async fn tool_access(State(state): State<AppState>, ip: ClientIp, params: Device
         if let Some(error) = pinned_elsewhere(&state, &thing, ip, "log for").await? {
             return Ok(DeviceReply::new(json!({"logged": 0, "error": error})));
         }
-        let decision = access::decide(&state, PROTOCOL, &token, &thing).await?;
+        let decision = access::decide(&state, PROTOCOL, &token, &thing, None).await?;
         let Some((person, _)) = decision.person.clone() else {
             let error = match &decision.outcome {
                 Outcome::Denied(denial) => denial.message(),
@@ -313,7 +313,7 @@ async fn assign(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
     if let Some(error) = pinned_elsewhere(&state, thing, ip, "assign from").await? {
         return Ok(DeviceReply::new(json!({"tokens": 0, "error": error})));
     }
-    let decision = access::decide(&state, PROTOCOL, admin_token, thing).await?;
+    let decision = access::decide(&state, PROTOCOL, admin_token, thing, None).await?;
     let refusal = match &decision.outcome {
         Outcome::Denied(denial) => Some(denial.message()),
         Outcome::Granted {
