@@ -479,7 +479,27 @@ async fn hostile_input_never_answers_500(db: TestDatabase) {
     server.stop().await;
 }
 
+async fn a_change_is_seen_by_the_very_next_swipe(db: TestDatabase) {
+    let server = started(db, json!({})).await;
+    assert_eq!(verify(&server, "04a1b2c3", DOOR).await.0["access"], 1);
+    assert_eq!(
+        verify(&server, "04a1b2c3", DOOR).await.0["access"],
+        1,
+        "served from the cache"
+    );
+    assert!(server.store.delete_induction(1, DOOR).await.unwrap());
+    let (reply, _) = verify(&server, "04a1b2c3", DOOR).await;
+    assert_eq!(
+        reply["error"], "The Door not accepted/inducted. See email",
+        "the cache is dropped with the change"
+    );
+    assert!(server.store.delete_token(1, "04a1b2c3").await.unwrap());
+    assert_eq!(verify(&server, "04a1b2c3", DOOR).await.0["colour"], 32);
+    server.stop().await;
+}
+
 on_both_backends!(
+    a_change_is_seen_by_the_very_next_swipe,
     a_granted_swipe_is_one_exact_line,
     every_refusal_has_its_text_and_colour,
     messages_and_tool_usage_are_recorded_even_when_the_controller_hangs_up,

@@ -416,7 +416,46 @@ async fn deletes_and_new_ids(db: TestDatabase) {
     assert_eq!(store.next_person_id().await.unwrap(), 41);
 }
 
+async fn every_change_to_decision_data_bumps_the_access_version(db: TestDatabase) {
+    let store = db.open().await;
+    let mut last = store.access_version().await.unwrap();
+    let mut bumped = |now: i64, what: &str| {
+        assert!(now > last, "{what} must bump the access version");
+        last = now;
+    };
+    import(&*store, space()).await.unwrap();
+    bumped(store.access_version().await.unwrap(), "an import");
+    store.induct(3, "LASER-1", 1, now()).await.unwrap();
+    bumped(store.access_version().await.unwrap(), "an induction");
+    store.assign_token(3, "new-token", "Card").await.unwrap();
+    bumped(store.access_version().await.unwrap(), "a new token");
+    store.remove_group_member("members", 1).await.unwrap();
+    bumped(store.access_version().await.unwrap(), "leaving a group");
+    let unchanged = store.access_version().await.unwrap();
+    store
+        .log_usage(Some(1), "DOOR-1", "aa11bb22", true, now())
+        .await
+        .unwrap();
+    store
+        .queue_communication(&offimic_store::NewCommunication {
+            person: 1,
+            kind: "x".into(),
+            subject: "s".into(),
+            plain_text: "t".into(),
+            html: None,
+            at: now(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.access_version().await.unwrap(),
+        unchanged,
+        "logs and emails do not invalidate facts"
+    );
+}
+
 on_both_backends!(
+    every_change_to_decision_data_bumps_the_access_version,
     export_import_export_is_stable,
     import_is_all_or_nothing_and_upserts,
     facts_load_what_decisions_need,
