@@ -15,6 +15,27 @@ use serde_json::json;
 
 const KEY: &[u8] = b"AAAAAAAAAAAAAAAA";
 
+/// Sends `data` as `device` and returns the verified reply.
+async fn exchange(
+    http: &reqwest::Client,
+    url: &str,
+    device: &mut DeviceClient,
+    data: serde_json::Value,
+    random: &[i64],
+) -> serde_json::Value {
+    let body = device.request(data, random).unwrap();
+    let reply = http
+        .post(format!("{url}/api/access"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    device.accept(&reply, random).expect("a valid signed reply")
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -39,21 +60,14 @@ async fn main() {
             let mut device = DeviceClient::new(&name, KEY, 2);
             let mut done = 0u64;
             if !healthz {
-                let body = device
-                    .request(json!({"operation": "get_nonce"}), &random)
-                    .unwrap();
-                let reply = http
-                    .post(format!("{url}/api/access"))
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                device
-                    .accept(&reply, &random)
-                    .expect("a valid get_nonce reply");
+                exchange(
+                    &http,
+                    &url,
+                    &mut device,
+                    json!({"operation": "get_nonce"}),
+                    &random,
+                )
+                .await;
             }
             while Instant::now() < deadline {
                 if healthz {
@@ -65,25 +79,10 @@ async fn main() {
                         .status();
                     assert!(status.is_success());
                 } else {
-                    let body = device
-                        .request(
-                            json!({"operation": "access", "badge": 1052895, "item": "main_door"}),
-                            &random,
-                        )
-                        .unwrap();
-                    let reply = http
-                        .post(format!("{url}/api/access"))
-                        .body(body)
-                        .send()
-                        .await
-                        .unwrap()
-                        .text()
-                        .await
-                        .unwrap();
-                    let data = device
-                        .accept(&reply, &random)
-                        .expect("a valid signed reply");
-                    assert_eq!(data["access"], true, "{reply}");
+                    let access =
+                        json!({"operation": "access", "badge": 1052895, "item": "main_door"});
+                    let data = exchange(&http, &url, &mut device, access, &random).await;
+                    assert_eq!(data["access"], true, "{data}");
                 }
                 done += 1;
             }

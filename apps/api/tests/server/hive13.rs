@@ -294,34 +294,20 @@ async fn versions_and_headers(db: TestDatabase) {
             &RANDOM,
         )
         .unwrap();
-    let (status, text) = door.post_raw(body).await;
+    let (status, text) = door.post(body).await;
     assert_eq!(status, 401);
     door.client.accept(&text, &RANDOM).unwrap();
     let body = door
         .client
         .request(json!({"operation": "fly", "http": 1}), &RANDOM)
         .unwrap();
-    let (status, text) = door.post_raw(body).await;
+    let (status, text) = door.post(body).await;
     assert_eq!(status, 400);
     assert_eq!(
         door.client.accept(&text, &RANDOM).unwrap()["error"],
         "Invalid operation."
     );
     server.stop().await;
-}
-
-impl Device<'_> {
-    async fn post_raw(&self, body: String) -> (u16, String) {
-        let response = self
-            .server
-            .client
-            .post(self.server.url("/api/access"))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
 }
 
 async fn vending_logging_soda_and_the_rest(db: TestDatabase) {
