@@ -498,6 +498,8 @@ struct DeviceBody {
     max_version: i64,
     #[serde(default)]
     things: Vec<String>,
+    /// Hive13 lounge lights: the on/off state of each bulb, in relay order.
+    light_states: Option<Vec<bool>>,
 }
 
 fn first_version() -> i64 {
@@ -574,6 +576,9 @@ async fn put_device(
         },
     )
     .await?;
+    if let Some(states) = &body.light_states {
+        state.store.set_light_states(&name, states).await?;
+    }
     ok(device_view(&find_device(&state, &name).await?))
 }
 

@@ -94,4 +94,8 @@ pub trait Hive13Store {
     async fn latest_readings(&self) -> StoreResult<Vec<Reading>>;
 
     async fn light_states(&self, device: i64) -> StoreResult<Vec<bool>>;
+
+    /// Sets the lounge lights' states (relay order) of the device called `name`; false when
+    /// there is no such device.
+    async fn set_light_states(&self, name: &str, states: &[bool]) -> StoreResult<bool>;
 }

@@ -105,6 +105,12 @@ macro_rules! impl_hive13_store {
                         .collect()
                 }
 
+                async fn set_light_states(&self, name: &str, states: &[bool]) -> StoreResult<bool> {
+                    let text = $crate::reexports::serde_json::to_string(states)
+                        .map_err(|e| $crate::reexports::offimic_store::StoreError::Corrupt(e.to_string()))?;
+                    $crate::delete_where!(self, "UPDATE controllers SET light_states = $2 WHERE name = $1", name, text)
+                }
+
                 async fn light_states(&self, device: i64) -> StoreResult<Vec<bool>> {
                     let row: Option<(String,)> = sqlx::query_as("SELECT light_states FROM controllers WHERE id = $1")
                         .bind(device).fetch_optional(&self.read).await.map_err(backend_error)?;
