@@ -14,6 +14,18 @@ use crate::app::AppState;
 /// Entries kept before the cache starts over.
 const CACHE_LIMIT: usize = 20_000;
 
+/// Longest token or thing id taken as given; longer ones are clipped (and so never match).
+pub const MAX_FIELD: usize = 255;
+
+/// `text` cut to [`MAX_FIELD`] bytes on a character boundary.
+pub fn clip(text: &str) -> &str {
+    let mut end = text.len().min(MAX_FIELD);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 type Entries = HashMap<(String, String), Arc<Facts>>;
 
 /// Decision facts by (token, thing), valid for one access version. Facts hold no clock-dependent
@@ -62,12 +74,20 @@ pub async fn decide(
         Some(version) => version,
         None => state.store.access_version().await?,
     };
+    // No token or thing is this long: answer "unknown" without a database query or a cache
+    // entry, and log a clipped copy.
+    let oversized = token.len() > MAX_FIELD || thing.len() > MAX_FIELD;
+    let (token, thing) = (clip(token), clip(thing));
     let key = (token.to_owned(), thing.to_owned());
     let facts = match state.facts.get(version, &key) {
         Some(facts) => facts,
+        None if oversized => Arc::new(Facts::default()),
         None => {
             let facts = Arc::new(state.store.decision_facts(token, thing).await?);
-            state.facts.put(version, key, facts.clone());
+            // Unknown tokens are not cached: anyone can invent them.
+            if !facts.holders.is_empty() {
+                state.facts.put(version, key, facts.clone());
+            }
             facts
         }
     };

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use offimic_access::HolidayCalendar;
 use offimic_store::Store;
 use serde::de::DeserializeOwned;
@@ -59,7 +59,17 @@ pub fn router(state: AppState) -> Router {
     } else {
         Router::new().nest(prefix, routes).fallback(unknown_route)
     };
-    app.layer(middleware::from_fn(log_request))
+    app.layer(middleware::from_fn(refuse_nul_in_path))
+        .layer(middleware::from_fn(log_request))
+}
+
+/// A path naming something with a NUL in it names nothing offimic can store; refusing it here
+/// keeps it away from PostgreSQL, which would fail the query.
+async fn refuse_nul_in_path(request: Request, next: Next) -> Response {
+    if request.uri().path().to_ascii_lowercase().contains("%00") {
+        return ApiError::bad_request("the path must not contain NUL characters").into_response();
+    }
+    next.run(request).await
 }
 
 /// One log line per request: method, route, status and latency. The route is the matched

@@ -5,15 +5,20 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-/// The caller's address: the peer, or the last `X-Forwarded-For` hop when the peer is the
-/// local reverse proxy (as Catalyst does).
+use crate::app::AppState;
+
+/// The caller's address: the peer, or the last `X-Forwarded-For` hop when the peer is one of
+/// the configured `trusted_proxies` (a header from anyone else is ignored: it is trivial to forge).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -25,7 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<IpAddr>().ok());
         Ok(ClientIp(match (peer, forwarded) {
-            (Some(peer), Some(forwarded)) if peer.is_loopback() => Some(forwarded),
+            (Some(peer), Some(forwarded)) if state.config.is_trusted_proxy(peer) => Some(forwarded),
             (peer, _) => peer,
         }))
     }

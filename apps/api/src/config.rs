@@ -34,6 +34,8 @@ pub struct ApiConfig {
     pub timezone: Zone,
     /// Networks allowed to record counts and scans without a token.
     pub trusted_writers: Vec<IpNet>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real caller; none by default.
+    pub trusted_proxies: Vec<IpNet>,
     /// Largest head count or number of devices accepted in one measurement.
     pub max_count: u32,
     /// Days that per-device rows (sightings, pseudonyms) are kept; counts are kept for ever.
@@ -79,6 +81,7 @@ impl Default for ApiConfig {
                 "127.0.0.0/8".parse().expect("valid CIDR"),
                 "::1/128".parse().expect("valid CIDR"),
             ],
+            trusted_proxies: Vec::new(),
             max_count: 10_000,
             retention_days: 90,
             enforce_thing_ip: false,
@@ -138,6 +141,12 @@ impl ApiConfig {
 
     pub fn tz(&self) -> &TimeZone {
         &self.timezone.0
+    }
+
+    /// Whether `ip` is a reverse proxy whose `X-Forwarded-For` is believed.
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
     }
 
     /// Whether `ip` may write counts without a token.

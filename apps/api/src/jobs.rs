@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use offimic_store::{PurgeReport, StoreResult};
 
 use crate::app::AppState;
@@ -11,10 +11,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// Deletes sightings and pseudonyms older than the configured retention; counts stay.
 pub async fn purge_device_rows(state: &AppState, now: Timestamp) -> StoreResult<PurgeReport> {
-    let days = i64::from(state.config.retention_days);
-    let cutoff = now
-        .checked_sub(days.saturating_mul(24).hours())
-        .unwrap_or(Timestamp::MIN);
+    let retention = jiff::SignedDuration::from_hours(i64::from(state.config.retention_days) * 24);
+    let cutoff = now.checked_sub(retention).unwrap_or(Timestamp::MIN);
     state.store.purge_device_rows(cutoff).await
 }
 

@@ -155,25 +155,44 @@ async fn create_person(
     ApiJson(body): ApiJson<Value>,
 ) -> Reply {
     let id = match body.get("id") {
-        Some(id) => id
-            .as_i64()
-            .ok_or_else(|| ApiError::bad_request("id: expected an integer"))?,
-        None => state.store.next_person_id().await?,
+        Some(id) => {
+            let id = id
+                .as_i64()
+                .ok_or_else(|| ApiError::bad_request("id: expected an integer"))?;
+            if space(&state).await?.people.iter().any(|p| p.id == id) {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!("id: person {id} already exists"),
+                ));
+            }
+            id
+        }
+        // A fresh id from the database itself, so two creations at once never share one.
+        None => {
+            let name = body.get("name").and_then(Value::as_str).unwrap_or("");
+            state.store.reserve_person(name, Timestamp::now()).await?
+        }
     };
-    if space(&state).await?.people.iter().any(|p| p.id == id) {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            format!("id: person {id} already exists"),
-        ));
+    let reserved = body.get("id").is_none();
+    let stored = match person_from(body, id) {
+        Ok(person) => {
+            apply(
+                &state,
+                SpaceFile {
+                    people: vec![person],
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    if let Err(error) = stored {
+        if reserved {
+            state.store.delete_person(id).await?;
+        }
+        return Err(error);
     }
-    apply(
-        &state,
-        SpaceFile {
-            people: vec![person_from(body, id)?],
-            ..Default::default()
-        },
-    )
-    .await?;
     let (_, Json(body)) = ok(find_person(&state, id).await?)?;
     Ok((StatusCode::CREATED, Json(body)))
 }

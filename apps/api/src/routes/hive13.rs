@@ -35,6 +35,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/status", get(status))
 }
 
+/// Whether any key or string in `value` holds a NUL, which no real device sends and PostgreSQL
+/// cannot store.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, item)| key.contains('\0') || has_nul(item)),
+        _ => false,
+    }
+}
+
 /// Perl truthiness of a JSON value.
 fn truthy(value: Option<&Value>) -> bool {
     match value {
@@ -121,7 +134,11 @@ async fn access_request(State(state): State<AppState>, body: Bytes) -> Response 
     };
     let data = request.get("data").cloned().unwrap_or(Value::Null);
     let http = truthy(data.get("http"));
-    let Some(name) = request.get("device").and_then(Value::as_str) else {
+    let Some(name) = request
+        .get("device")
+        .and_then(Value::as_str)
+        .filter(|n| !n.contains('\0'))
+    else {
         return cannot_find_device(http);
     };
     let device = match state.store.hive_device(name).await {
@@ -180,7 +197,8 @@ async fn handle(
         .get("checksum")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let valid = check_integers(text).is_ok()
+    let valid = !has_nul(data)
+        && check_integers(text).is_ok()
         && checksum(&device.key, data).is_ok_and(|expected| checksums_match(&expected, given));
     if !valid {
         reply
@@ -193,7 +211,13 @@ async fn handle(
         }
         return Ok(reply);
     }
-    if nonced {
+    if nonced && operation == "get_nonce" {
+        // Asking for the nonce changes nothing, so a replayed get_nonce cannot knock a device
+        // out of step (HiveWeb rotated here).
+        reply
+            .set("new_nonce", expected_nonce)
+            .set("nonce_valid", true);
+    } else if nonced {
         let fresh: [u8; 16] = rand::random();
         if !state
             .store
@@ -348,7 +372,10 @@ async fn vend(
                         html: None,
                         at: now,
                     };
-                    state.store.queue_communication(&email).await?;
+                    // The credit is spent and the soda is due: a failed email must not undo that.
+                    if let Err(error) = state.store.queue_communication(&email).await {
+                        tracing::warn!(%error, "could not queue the low-credit email");
+                    }
                 }
             }
         }

@@ -93,6 +93,11 @@ async fn ignore(
     ApiJson(request): ApiJson<IgnoreRequest>,
 ) -> ApiResult<Json<Value>> {
     let pseudonym = pseudonym(&raw)?;
+    if request.note.contains('\0') {
+        return Err(ApiError::bad_request(
+            "note: must not contain NUL characters",
+        ));
+    }
     if request.note.chars().count() > MAX_NOTE_CHARS {
         return Err(ApiError::bad_request(format!(
             "note: at most {MAX_NOTE_CHARS} characters"

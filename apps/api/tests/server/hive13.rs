@@ -206,6 +206,23 @@ async fn nonces_rotate_only_after_a_valid_checksum_and_replays_are_refused(db: T
     );
 
     door.client.accept(&still_good, &RANDOM).unwrap();
+    // A replayed get_nonce changes nothing: the device's next request still goes through.
+    let ask_nonce = door
+        .client
+        .request(json!({"operation": "get_nonce"}), &RANDOM)
+        .unwrap();
+    let (_, first_answer) = door.post(ask_nonce.clone()).await;
+    let (_, second_answer) = door.post(ask_nonce).await;
+    assert_eq!(
+        signed_data(&first_answer)["new_nonce"],
+        signed_data(&second_answer)["new_nonce"]
+    );
+    assert_eq!(
+        door.call(json!({"operation": "access", "badge": 1052895, "item": "main_door"}))
+            .await
+            .unwrap()["access"],
+        true
+    );
     let mut parsed: Value = serde_json::from_str(
         &door
             .client
@@ -480,6 +497,19 @@ async fn latin1_and_oversized_input_get_signed_errors(db: TestDatabase) {
     let (status, text) = door.post(wide).await;
     assert_eq!(status, 200);
     assert_eq!(signed_data(&text)["data"], "Invalid checksum.");
+
+    let with_nul = door
+        .call(json!({"operation": "access", "badge": "10\u{0}52895", "item": "main_door"}))
+        .await;
+    assert!(
+        with_nul.is_ok_and(|data| data["data"] == "Invalid checksum."),
+        "a NUL is refused, signed, on every backend"
+    );
+    let (status, body) = door
+        .post(json!({"device": "door\u{0}1", "data": {}, "checksum": ""}).to_string())
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Cannot find device."));
 
     let nonce = door.client.nonce.clone().unwrap();
     let huge = json!({"device": "door1", "checksum": "00"}).to_string().replace(

@@ -147,6 +147,49 @@ async fn writes_need_a_token_outside_trusted_networks(db: TestDatabase) {
     server.stop().await;
 }
 
+async fn forwarded_addresses_count_only_from_trusted_proxies(db: TestDatabase) {
+    let direct = TestServer::start(db, json!({})).await;
+    let forged = direct
+        .client
+        .get(direct.url("/count/1"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        200,
+        "the header is ignored: the caller is loopback"
+    );
+    direct.stop().await;
+    let behind_proxy = TestServer::start(
+        TestDatabase::sqlite(),
+        json!({"trusted_proxies": ["127.0.0.1/32"]}),
+    )
+    .await;
+    let outside = behind_proxy
+        .client
+        .get(behind_proxy.url("/count/1"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        outside.status(),
+        401,
+        "the proxy says the caller is outside"
+    );
+    let nul = behind_proxy.get("/api/v1/things/a%00b/allowlist").await;
+    assert_eq!(nul.status(), 400);
+    let who = behind_proxy.get("/who?token=04a1b2c3").await;
+    assert_eq!(
+        who.status(),
+        403,
+        "names are only for the space's controllers"
+    );
+    behind_proxy.stop().await;
+}
+
 async fn seed_history(server: &TestServer) {
     let token = server.token("agent", &["measure"]).await;
     for (slot, devices, status) in [
@@ -373,6 +416,7 @@ async fn health_and_the_url_prefix(db: TestDatabase) {
 }
 
 on_both_backends!(
+    forwarded_addresses_count_only_from_trusted_proxies,
     count_records_and_answers_json_or_text,
     invalid_counts_are_refused_and_not_stored,
     writes_need_a_token_outside_trusted_networks,

@@ -430,7 +430,11 @@ async fn tag_assigner_adds_tokens_for_its_inductors_only(db: TestDatabase) {
 }
 
 async fn pinned_things_refuse_other_addresses_when_enforced(db: TestDatabase) {
-    let server = started(db, json!({"enforce_thing_ip": true})).await;
+    let server = started(
+        db,
+        json!({"enforce_thing_ip": true, "trusted_proxies": ["127.0.0.1/32"]}),
+    )
+    .await;
     let (reply, _) = verify(&server, "04a1b2c3", "REMOTE-01").await;
     assert_eq!(
         reply["error"],

@@ -16,8 +16,10 @@
 //! | 9 | the token is known, the thing is not | unknown thing |
 //! | 10 | the token is known, the thing too, no standing on it | not inducted |
 //!
-//! Prerequisites are evaluated recursively with the same token; a prerequisite already being
-//! evaluated higher up (a cycle in the data) is not evaluated again.
+//! Prerequisites are evaluated recursively with the same token, for the person chosen at the top
+//! only (the original asked again for anyone holding the token, so a shared token let one
+//! holder's induction satisfy another's prerequisite); a prerequisite already being evaluated
+//! higher up (a cycle in the data) is not evaluated again.
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -194,12 +196,22 @@ fn decide_within(
         .get(thing)
         .map(|t| t.requires.as_slice())
         .unwrap_or_default();
+    let only_this_person;
+    let scoped = if requires.is_empty() {
+        facts
+    } else {
+        only_this_person = Facts {
+            holders: vec![person.clone()],
+            things: facts.things.clone(),
+        };
+        &only_this_person
+    };
     for required in requires {
         if stack.contains(required) {
             continue;
         }
         stack.push(required.clone());
-        let prerequisite = decide_within(token, required, facts, clock, stack);
+        let prerequisite = decide_within(token, required, scoped, clock, stack);
         stack.pop();
         if let Outcome::Denied(cause) = prerequisite.outcome {
             let denial = Denial::Prerequisite {

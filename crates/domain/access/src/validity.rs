@@ -60,8 +60,9 @@ impl Member {
         self.governing().valid_until()
     }
 
+    /// On a donor tier, or the child of someone who is.
     pub fn is_donor(&self) -> bool {
-        self.membership.donor
+        self.donor()
     }
 }
 

@@ -402,3 +402,30 @@ fn members_about_to_expire_or_time_restricted_are_not_cached() {
         }
     ));
 }
+
+#[test]
+fn a_shared_token_cannot_borrow_another_holders_prerequisite() {
+    // Ada stands on the laser, Bob on the policy it requires; they share a token.
+    let f = facts(vec![
+        inducted(member(1), LASER, false, false),
+        inducted(member(2), POLICY, false, false),
+    ]);
+    assert_eq!(
+        denial(&ask("t", LASER, &f, tuesday())).code(),
+        "prerequisite"
+    );
+}
+
+#[test]
+fn a_child_of_a_donor_is_refused_as_a_donor() {
+    let mut child = inducted(member(2), DOOR, false, false);
+    child.membership.payments.clear();
+    child.parent = Some(Membership {
+        donor: true,
+        payments: vec![paid_around(tuesday())],
+    });
+    assert_eq!(
+        denial(&ask("t", DOOR, &facts(vec![child]), tuesday())),
+        Denial::Donor
+    );
+}

@@ -61,6 +61,8 @@ pub enum ReportError {
     MissingReason,
     #[error("reason: at most 500 characters")]
     ReasonTooLong,
+    #[error("reason: must not contain NUL characters")]
+    ReasonWithNul,
     #[error("devices: a failed scan cannot list devices")]
     DevicesOnFailure,
     #[error("devices: {count} devices is above the configured maximum of {max}")]
@@ -116,6 +118,9 @@ impl ScanReport {
                 let reason = reason.ok_or(ReportError::MissingReason)?;
                 if reason.chars().count() > MAX_REASON_CHARS {
                     return Err(ReportError::ReasonTooLong);
+                }
+                if reason.contains('\0') {
+                    return Err(ReportError::ReasonWithNul);
                 }
                 ScanOutcome::Failed(reason)
             }

@@ -15,8 +15,38 @@ pub use resolve::{
     Existing, ImportError, Options, Resolved, ResolvedDevice, ResolvedThing, resolve,
 };
 
+/// The JSON path of the first string (or key) holding a NUL character, which no database column
+/// can store, if any.
+fn nul_path(value: &serde_json::Value, path: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then(|| path.to_owned()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(item, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Reads a space file; the error names the JSON path of the first problem.
 pub fn parse(text: &str) -> Result<SpaceFile, ImportError> {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
+        && let Some(path) = nul_path(&value, "")
+    {
+        return Err(ImportError::new(path, "must not contain NUL characters"));
+    }
     let deserializer = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();

@@ -131,6 +131,11 @@ fn errors_name_the_json_path() {
     let cases = [
         (json!({"peopel": []}), "peopel", "unknown field `peopel`"),
         (
+            json!({"people": [{"id": 1, "name": "A\u{0}B"}]}),
+            "people[0].name",
+            "NUL",
+        ),
+        (
             json!({"people": [{"id": 1, "name": "A", "tokens": [{"id": "x", "colour": "red"}]}]}),
             "people[0].tokens[0].colour",
             "unknown field `colour`",

@@ -169,7 +169,7 @@ pub trait AccessStore {
     ) -> StoreResult<()>;
 
     /// Creates a pending induction of `student` on `thing` by `trainer`, unless one exists;
-    /// true when it was created.
+    /// true when the student's induction is (still) waiting for confirmation.
     async fn induct(
         &self,
         student: i64,
@@ -177,6 +177,12 @@ pub trait AccessStore {
         trainer: i64,
         at: Timestamp,
     ) -> StoreResult<bool>;
+
+    /// Whether `ip` is the pinned address of some thing (a controller of this space).
+    async fn is_controller_address(&self, ip: &str) -> StoreResult<bool>;
+
+    /// Creates a bare person with a fresh id, to be filled in by an import.
+    async fn reserve_person(&self, name: &str, at: Timestamp) -> StoreResult<i64>;
 
     /// Gives `token` to `person` unless anyone holds it already.
     async fn assign_token(
@@ -196,9 +202,6 @@ pub trait AccessStore {
 
     /// Replaces a device's key; false when there is no such device.
     async fn set_device_key(&self, name: &str, key: &[u8]) -> StoreResult<bool>;
-
-    /// The next free person id.
-    async fn next_person_id(&self) -> StoreResult<i64>;
 
     /// What a door shows for a person: their tier's name and their door colour.
     async fn badge(&self, person: i64) -> StoreResult<Option<Badge>>;

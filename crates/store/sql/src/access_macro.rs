@@ -696,13 +696,27 @@ macro_rules! impl_access_store {
                 }
 
                 async fn induct(&self, student: i64, thing: &str, trainer: i64, at: Timestamp) -> StoreResult<bool> {
-                    let done = sqlx::query(
+                    sqlx::query(
                         "INSERT INTO allowed (person_id, thing_id, inductor, pending, inducted_by, added_on) \
                          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id, thing_id) DO NOTHING",
                     )
                     .bind(student).bind(thing).bind(false).bind(true).bind(trainer).bind(at.as_second())
                     .execute(&self.write).await.map_err(backend_error)?;
-                    Ok(done.rows_affected() > 0)
+                    let (pending,): (bool,) = sqlx::query_as("SELECT pending FROM allowed WHERE person_id = $1 AND thing_id = $2")
+                        .bind(student).bind(thing).fetch_one(&self.write).await.map_err(backend_error)?;
+                    Ok(pending)
+                }
+
+                async fn is_controller_address(&self, ip: &str) -> StoreResult<bool> {
+                    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM things WHERE assigned_ip = $1 LIMIT 1")
+                        .bind(ip).fetch_optional(&self.read).await.map_err(backend_error)?;
+                    Ok(row.is_some())
+                }
+
+                async fn reserve_person(&self, name: &str, at: Timestamp) -> StoreResult<i64> {
+                    let (id,): (i64,) = sqlx::query_as("INSERT INTO people (name, created_at) VALUES ($1, $2) RETURNING id")
+                        .bind(name).bind(at.as_second()).fetch_one(&self.write).await.map_err(backend_error)?;
+                    Ok(id)
                 }
 
                 async fn assign_token(&self, person: i64, token: &str, kind: &str) -> StoreResult<TokenAssignment> {
@@ -846,11 +860,6 @@ macro_rules! impl_access_store {
                         .collect()
                 }
 
-                async fn next_person_id(&self) -> StoreResult<i64> {
-                    let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM people")
-                        .fetch_one(&self.read).await.map_err(backend_error)?;
-                    Ok(next)
-                }
             }
         };
     };

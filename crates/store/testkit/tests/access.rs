@@ -336,11 +336,20 @@ async fn logs_inductions_and_tokens(db: TestDatabase) {
         .await
         .unwrap();
 
-    assert!(store.induct(3, "LASER-1", 1, now()).await.unwrap());
     assert!(
-        !store.induct(3, "LASER-1", 1, now()).await.unwrap(),
-        "an existing induction is left as it is"
+        store.induct(3, "LASER-1", 1, now()).await.unwrap(),
+        "a new induction waits"
     );
+    assert!(
+        store.induct(3, "LASER-1", 1, now()).await.unwrap(),
+        "inducting again leaves it as it is, still waiting"
+    );
+    assert!(
+        !store.induct(1, "DOOR-1", 1, now()).await.unwrap(),
+        "a confirmed induction stays confirmed"
+    );
+    assert!(store.is_controller_address("127.0.0.1").await.unwrap());
+    assert!(!store.is_controller_address("10.1.2.3").await.unwrap());
     let allowed = store.export_space().await.unwrap().allowed;
     assert!(
         allowed.iter().any(|a| a.person == 3
@@ -387,7 +396,9 @@ async fn logs_inductions_and_tokens(db: TestDatabase) {
 async fn deletes_and_new_ids(db: TestDatabase) {
     let store = db.open().await;
     import(&*store, space()).await.unwrap();
-    assert_eq!(store.next_person_id().await.unwrap(), 4);
+    let reserved = store.reserve_person("Fresh", now()).await.unwrap();
+    assert!(reserved > 3, "a fresh id after the imported ones");
+    assert!(store.delete_person(reserved).await.unwrap());
     assert!(store.delete_token(1, "1052895").await.unwrap());
     assert!(!store.delete_token(1, "1052895").await.unwrap());
     assert!(store.delete_induction(1, "LASER-1").await.unwrap());
@@ -413,7 +424,7 @@ async fn deletes_and_new_ids(db: TestDatabase) {
     import(&*store, json!({"people": [{"id": 40, "name": "Late"}]}))
         .await
         .unwrap();
-    assert_eq!(store.next_person_id().await.unwrap(), 41);
+    assert_eq!(store.reserve_person("Next", now()).await.unwrap(), 41);
 }
 
 async fn every_change_to_decision_data_bumps_the_access_version(db: TestDatabase) {

@@ -17,12 +17,15 @@ use offimic_access::{Decision, Outcome};
 use offimic_store::{NewCommunication, TokenAssignment, UsageUpdate};
 use serde_json::json;
 
-use crate::access;
+use crate::access::{self, clip};
 use crate::app::AppState;
 use crate::client_ip::ClientIp;
 use wire::{DeviceParams, DeviceReply, display_name, door_colour};
 
 const PROTOCOL: &str = "swindon";
+
+/// Longest controller message kept, in characters (the original column held 2048).
+const MAX_MESSAGE: usize = 2048;
 
 pub fn routes() -> Router<AppState> {
     let device = Router::new()
@@ -84,8 +87,8 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
         .store
         .log_usage(
             person,
-            thing,
-            token,
+            clip(thing),
+            clip(token),
             decision.is_granted(),
             Timestamp::now(),
         )
@@ -138,7 +141,8 @@ async fn msglog(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
             json!({"error": "Missing thing or msg parameter"}),
         ));
     };
-    let (thing, message) = (thing.to_owned(), message.to_owned());
+    let thing = clip(thing).to_owned();
+    let message: String = message.chars().take(MAX_MESSAGE).collect();
     detached(async move {
         if let Some(error) = pinned_elsewhere(&state, &thing, ip, "log for").await? {
             return Ok(DeviceReply::new(json!({"logged": 0, "error": error})));
@@ -170,7 +174,7 @@ async fn tool_access(State(state): State<AppState>, ip: ClientIp, params: Device
         .and_then(|t| t.parse::<i64>().ok())
         .unwrap_or(0)
         .max(0);
-    let (token, thing) = (token.to_owned(), thing.to_owned());
+    let (token, thing) = (clip(token).to_owned(), clip(thing).to_owned());
     detached(async move {
         if let Some(error) = pinned_elsewhere(&state, &thing, ip, "log for").await? {
             return Ok(DeviceReply::new(json!({"logged": 0, "error": error})));
@@ -244,6 +248,7 @@ async fn induct(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
         return Ok(DeviceReply::new(json!({"allowed": 0, "error": error})));
     };
     let now = Timestamp::now();
+    // A new induction, or one still waiting (an earlier email may have been lost): send the link.
     if state.store.induct(student, thing, trainer.id, now).await? {
         send_induction_confirmation(
             &state,
@@ -353,7 +358,30 @@ async fn assign(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
 }
 
 /// `/who`: the name behind a token, as plain text.
-async fn who(State(state): State<AppState>, params: DeviceParams) -> Response {
+///
+/// A name is personal data: only the space's controllers (callers at a thing's pinned address)
+/// and holders of an admin or device token may ask (the original answered anyone).
+async fn who(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    parts: axum::http::request::Parts,
+) -> Response {
+    let params = DeviceParams::from_query(parts.uri.query());
+    let by_token = matches!(
+        crate::auth::presented_scopes(&parts, &state).await,
+        Ok(Some(scopes)) if scopes.iter().any(|s| matches!(s, crate::auth::Scope::Admin | crate::auth::Scope::Device))
+    );
+    let at_controller = match ip.0 {
+        Some(ip) => state
+            .store
+            .is_controller_address(&ip.to_string())
+            .await
+            .unwrap_or(false),
+        None => false,
+    };
+    if !by_token && !at_controller {
+        return (axum::http::StatusCode::FORBIDDEN, "<Not allowed>").into_response();
+    }
     let Some(token) = params.get("token") else {
         return "<No token id>".into_response();
     };

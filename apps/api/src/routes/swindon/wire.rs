@@ -28,6 +28,13 @@ impl DeviceParams {
             .filter(|v| !v.is_empty() && *v != "0")
     }
 
+    /// The parameters of a query string alone.
+    pub fn from_query(query: Option<&str>) -> Self {
+        let mut params = HashMap::new();
+        pairs(query.unwrap_or("").as_bytes(), &mut params);
+        DeviceParams(params)
+    }
+
     /// A parameter that may legitimately be `0` (a state or a duration).
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
@@ -49,8 +56,7 @@ impl<S: Send + Sync> FromRequest<S> for DeviceParams {
     type Rejection = DeviceReply;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, DeviceReply> {
-        let mut params = HashMap::new();
-        pairs(request.uri().query().unwrap_or("").as_bytes(), &mut params);
+        let DeviceParams(mut params) = DeviceParams::from_query(request.uri().query());
         let is_form = request
             .headers()
             .get(CONTENT_TYPE)

@@ -48,7 +48,7 @@ fn header_mac(rest: &str) -> Result<Option<Mac>, String> {
             return mac
                 .parse()
                 .map(Some)
-                .map_err(|e: crate::MacError| format!("header: {e}"));
+                .map_err(|_| "header: the scanner's MAC is malformed".to_owned());
         }
     }
     Ok(None)
