@@ -72,41 +72,9 @@ fn write_number(out: &mut String, number: &Number) {
     } else if let Some(u) = number.as_u64() {
         out.push_str(&u.to_string());
     } else {
-        out.push_str(&perl_g15(number.as_f64().unwrap_or(0.0)));
-    }
-}
-
-/// C's `%.15g`, as Perl prints a non-integer number.
-pub fn perl_g15(x: f64) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "nan".into()
-        } else if x > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let scientific = format!("{x:.14e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..15).contains(&exponent) {
-        let mantissa = trim_fraction(mantissa);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exponent.abs());
-    }
-    let decimals = usize::try_from(14 - exponent).unwrap_or(0);
-    trim_fraction(&format!("{x:.decimals$}")).to_owned()
-}
-
-fn trim_fraction(text: &str) -> &str {
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        text
+        out.push_str(&offimic_perlcompat::number::g15(
+            number.as_f64().unwrap_or(0.0),
+        ));
     }
 }
 
