@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::allowlist::routes())
         .merge(routes::admin::routes())
         .merge(routes::hive13::routes())
+        .merge(routes::dues::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod allowlist;
+pub mod dues;
 pub mod health;
 pub mod hive13;
 pub mod occupancy;

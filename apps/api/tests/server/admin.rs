@@ -461,3 +461,31 @@ on_both_backends!(
     device_keys_are_shown_once,
     admin_routes_need_an_admin_and_allowlists_a_device,
 );
+
+async fn dues_preview_answers_in_pounds(db: TestDatabase) {
+    let server = TestServer::start(db, json!({})).await;
+    server
+        .import(json!({"tiers": [
+            {"id": 1, "name": "Other hackspace", "price_p": 600, "concessions_allowed": false},
+            {"id": 3, "name": "Standard", "price_p": 3000},
+            {"id": 6, "name": "Donation Only", "price_p": 0, "donor": true}
+        ]}))
+        .await;
+    for (query, expected) in [
+        ("", "30"),
+        ("?dob=1986-05", "30"),
+        ("?concessionary_rate_override=student", "15"),
+        ("?dob=1950-01&tier=3", "15"),
+        ("?tier=1&concessionary_rate_override=student", "6"),
+        ("?tier=6", "0"),
+        ("?tier=999", "25"),
+        ("?tier=abc", "30"),
+    ] {
+        let response = server.get(&format!("/get_dues{query}")).await;
+        assert_eq!(response.status(), 200, "{query}");
+        assert_eq!(response.text().await.unwrap(), expected, "{query}");
+    }
+    server.stop().await;
+}
+
+on_both_backends!(dues_preview_answers_in_pounds);

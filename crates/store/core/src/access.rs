@@ -178,6 +178,9 @@ pub trait AccessStore {
         at: Timestamp,
     ) -> StoreResult<bool>;
 
+    /// A tier's price, whether it allows concessions, and whether it is the donor tier.
+    async fn tier_price(&self, id: i64) -> StoreResult<Option<(i64, bool, bool)>>;
+
     /// Whether `ip` is the pinned address of some thing (a controller of this space).
     async fn is_controller_address(&self, ip: &str) -> StoreResult<bool>;
 

@@ -707,6 +707,11 @@ macro_rules! impl_access_store {
                     Ok(pending)
                 }
 
+                async fn tier_price(&self, id: i64) -> StoreResult<Option<(i64, bool, bool)>> {
+                    sqlx::query_as("SELECT price_p, concessions_allowed, donor FROM tiers WHERE id = $1")
+                        .bind(id).fetch_optional(&self.read).await.map_err(backend_error)
+                }
+
                 async fn is_controller_address(&self, ip: &str) -> StoreResult<bool> {
                     let row: Option<(String,)> = sqlx::query_as("SELECT id FROM things WHERE assigned_ip = $1 LIMIT 1")
                         .bind(ip).fetch_optional(&self.read).await.map_err(backend_error)?;
