@@ -8,6 +8,8 @@
 //! - dues are the normal dues, or a higher amount the member chose to pay, less 20 % for three
 //!   months after a voucher was used.
 
+pub mod payment_run;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
