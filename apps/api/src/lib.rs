@@ -43,6 +43,7 @@ pub async fn serve(
     let jobs = tokio::spawn(jobs::run(state.clone()));
     let app = router(state);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let in_flight = InFlight::default();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.half_close(true)
         .timer(TokioTimer::new())
@@ -63,12 +64,19 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let in_flight = in_flight.clone();
         let service = tower::service_fn(
             move |mut request: axum::extract::Request<hyper::body::Incoming>| {
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
-                app.clone().oneshot(request.map(axum::body::Body::new))
+                let handling = in_flight.start();
+                let response = app.clone().oneshot(request.map(axum::body::Body::new));
+                async move {
+                    let response = response.await;
+                    drop(handling);
+                    response
+                }
             },
         );
         let connection =
@@ -81,9 +89,53 @@ pub async fn serve(
         });
     }
     drop(listener);
+    // Requests already being handled finish first; only then are the (now idle) connections
+    // told to close, so a request whose body is still arriving is not cut off.
+    in_flight.drained(SHUTDOWN_GRACE).await;
     graceful.shutdown().await;
     jobs.abort();
     Ok(())
+}
+
+/// How long requests in flight may take to finish once shutdown has begun.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Counts the requests being handled, so that shutdown can wait for them.
+#[derive(Clone, Default)]
+struct InFlight(std::sync::Arc<(std::sync::atomic::AtomicUsize, tokio::sync::Notify)>);
+
+/// One request being handled; dropping it ends it.
+struct Handling(InFlight);
+
+impl InFlight {
+    fn start(&self) -> Handling {
+        self.0.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Handling(self.clone())
+    }
+
+    /// Waits until no request is being handled, or `grace` has passed.
+    async fn drained(&self, grace: std::time::Duration) {
+        let wait = async {
+            loop {
+                let notified = self.0.1.notified();
+                if self.0.0.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(grace, wait).await.is_err() {
+            tracing::warn!("requests still running after the shutdown grace period");
+        }
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        if self.0.0.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            self.0.0.1.notify_waiters();
+        }
+    }
 }
 
 /// How long a client may take to send its request headers.
