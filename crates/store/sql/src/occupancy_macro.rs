@@ -36,6 +36,54 @@ macro_rules! impl_shared_store {
                     .map_err(|e| StoreError::Corrupt(format!("pseudonym: {e}")))
             }
 
+            impl $store {
+                /// Puts `pseudonym` on the ignore-list (with a note and time) or takes it off
+                /// (`None`), and corrects every stored count that still has its sightings, in one
+                /// transaction.
+                async fn change_ignore_list(
+                    &self,
+                    pseudonym: &$crate::reexports::offimic_presence::Pseudonym,
+                    entry: Option<(&str, $crate::reexports::jiff::Timestamp)>,
+                ) -> StoreResult<IgnoreChange> {
+                    let mut tx = self.write.begin().await.map_err(backend_error)?;
+                    sqlx::query($lock).execute(&mut *tx).await.map_err(backend_error)?;
+                    let listed = match entry {
+                        Some((note, at)) => sqlx::query(
+                            "INSERT INTO ignored_devices (pseudonym, note, created_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (pseudonym) DO NOTHING",
+                        )
+                        .bind(pseudonym.as_str())
+                        .bind(note)
+                        .bind(at.as_second())
+                        .execute(&mut *tx)
+                        .await,
+                        None => sqlx::query("DELETE FROM ignored_devices WHERE pseudonym = $1")
+                            .bind(pseudonym.as_str())
+                            .execute(&mut *tx)
+                            .await,
+                    }
+                    .map_err(backend_error)?
+                    .rows_affected();
+                    if listed == 0 {
+                        return Ok(IgnoreChange { changed: false, scans_adjusted: 0 });
+                    }
+                    let delta: i64 = if entry.is_some() { -1 } else { 1 };
+                    let adjusted = sqlx::query(
+                        "UPDATE samples SET count = count + $2 \
+                         WHERE count IS NOT NULL AND count + $2 >= 0 \
+                           AND id IN (SELECT sample_id FROM sightings WHERE pseudonym = $1)",
+                    )
+                    .bind(pseudonym.as_str())
+                    .bind(delta)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_error)?
+                    .rows_affected();
+                    tx.commit().await.map_err(backend_error)?;
+                    Ok(IgnoreChange { changed: true, scans_adjusted: adjusted })
+                }
+            }
+
             #[async_trait]
             impl $crate::reexports::offimic_store::HealthStore for $store {
                 fn backend(&self) -> $crate::reexports::offimic_store::Backend {
@@ -279,61 +327,14 @@ macro_rules! impl_shared_store {
                     note: &str,
                     at: $crate::reexports::jiff::Timestamp,
                 ) -> StoreResult<IgnoreChange> {
-                    let mut tx = self.write.begin().await.map_err(backend_error)?;
-                    sqlx::query($lock).execute(&mut *tx).await.map_err(backend_error)?;
-                    let added = sqlx::query(
-                        "INSERT INTO ignored_devices (pseudonym, note, created_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (pseudonym) DO NOTHING",
-                    )
-                    .bind(pseudonym.as_str())
-                    .bind(note)
-                    .bind(at.as_second())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?
-                    .rows_affected();
-                    if added == 0 {
-                        return Ok(IgnoreChange { changed: false, scans_adjusted: 0 });
-                    }
-                    let adjusted = sqlx::query(
-                        "UPDATE samples SET count = count - 1 \
-                         WHERE count > 0 AND id IN (SELECT sample_id FROM sightings WHERE pseudonym = $1)",
-                    )
-                    .bind(pseudonym.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?
-                    .rows_affected();
-                    tx.commit().await.map_err(backend_error)?;
-                    Ok(IgnoreChange { changed: true, scans_adjusted: adjusted })
+                    self.change_ignore_list(pseudonym, Some((note, at))).await
                 }
 
                 async fn unignore_device(
                     &self,
                     pseudonym: &$crate::reexports::offimic_presence::Pseudonym,
                 ) -> StoreResult<IgnoreChange> {
-                    let mut tx = self.write.begin().await.map_err(backend_error)?;
-                    sqlx::query($lock).execute(&mut *tx).await.map_err(backend_error)?;
-                    let removed = sqlx::query("DELETE FROM ignored_devices WHERE pseudonym = $1")
-                        .bind(pseudonym.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend_error)?
-                        .rows_affected();
-                    if removed == 0 {
-                        return Ok(IgnoreChange { changed: false, scans_adjusted: 0 });
-                    }
-                    let adjusted = sqlx::query(
-                        "UPDATE samples SET count = count + 1 \
-                         WHERE count IS NOT NULL AND id IN (SELECT sample_id FROM sightings WHERE pseudonym = $1)",
-                    )
-                    .bind(pseudonym.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?
-                    .rows_affected();
-                    tx.commit().await.map_err(backend_error)?;
-                    Ok(IgnoreChange { changed: true, scans_adjusted: adjusted })
+                    self.change_ignore_list(pseudonym, None).await
                 }
 
                 async fn ignored_devices(&self) -> StoreResult<Vec<IgnoredDevice>> {
