@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::ApiConfig;
 use crate::error::ApiError;
+use crate::mail::MailService;
 use crate::routes;
 
 /// What every handler can reach.
@@ -27,16 +28,21 @@ pub struct AppState {
     pub holidays: Arc<HolidayCalendar>,
     /// Decision facts, cached per access version.
     pub facts: Arc<crate::access::FactsCache>,
+    /// Email templates, the outbox's sender, and its wake-up bell.
+    pub mail: Arc<MailService>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: ApiConfig) -> Self {
-        Self {
+    /// The state for `config`; fails, naming the setting, when its email settings or
+    /// templates are unusable.
+    pub fn new(store: Arc<dyn Store>, config: ApiConfig) -> Result<Self, String> {
+        Ok(Self {
             holidays: Arc::new(config.holidays()),
             facts: Arc::default(),
+            mail: Arc::new(MailService::new(&config)?),
             store,
             config: Arc::new(config),
-        }
+        })
     }
 }
 
@@ -51,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::admin::routes())
         .merge(routes::hive13::routes())
         .merge(routes::dues::routes())
+        .merge(routes::treasury::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

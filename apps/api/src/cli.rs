@@ -1,4 +1,5 @@
-//! The command line: `offimic-api [--config FILE] [serve | token … | purge | import | export]`. Every subcommand
+//! The command line: `offimic-api [--config FILE] [serve | token … | purge | import | export |
+//! bank … | payments run | email send]`. Every subcommand
 //! reads the same configuration and opens the same database as the server.
 
 use std::path::PathBuf;
@@ -6,16 +7,21 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
-use offimic_store::{ImportFailure, NewApiToken};
+use offimic_store::{CreditAssignment, ImportFailure, NewApiToken};
 use tokio::net::TcpListener;
 
 use crate::app::AppState;
 use crate::auth::{KNOWN_SCOPES, Scope, generate_token, hash_token};
 use crate::config::{ApiConfig, CONFIG_ENV};
-use crate::{database, jobs, serve, shutdown_signal};
+use crate::{database, jobs, money, serve, shutdown_signal};
 
 /// Exit status for an unusable configuration.
 const EXIT_CONFIG: u8 = 2;
+
+/// A configuration that parsed but cannot be used (a bad address, a broken template).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UnusableConfig(String);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,6 +60,80 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Import bank statements and see credits no member reference matched
+    Bank {
+        #[command(subcommand)]
+        action: BankAction,
+    },
+    /// The payment run: extend memberships from members' balances
+    Payments {
+        #[command(subcommand)]
+        action: PaymentsAction,
+    },
+    /// Send the emails waiting in the outbox now (serve sends them by itself)
+    Email {
+        #[command(subcommand)]
+        action: EmailAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BankAction {
+    /// Import statement files (OFX, camt.053, Barclays CSV, or CSV with the configured
+    /// mapping): all files are checked first and nothing is written if one is malformed;
+    /// lines already imported are skipped
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The files' format when it cannot be told from their content
+        #[arg(long, value_enum)]
+        format: Option<StatementFormat>,
+    },
+    /// List credits that named no member, oldest first
+    Unmatched,
+    /// Put an unmatched credit on a member's balance
+    Assign {
+        /// The credit's id, as `bank unmatched` lists it
+        credit: i64,
+        /// The member's number
+        person: i64,
+    },
+}
+
+/// A statement format on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatementFormat {
+    Ofx,
+    Camt053,
+    Barclays,
+    Csv,
+}
+
+impl From<StatementFormat> for offimic_bank::Format {
+    fn from(format: StatementFormat) -> Self {
+        match format {
+            StatementFormat::Ofx => offimic_bank::Format::Ofx,
+            StatementFormat::Camt053 => offimic_bank::Format::Camt053,
+            StatementFormat::Barclays => offimic_bank::Format::BarclaysCsv,
+            StatementFormat::Csv => offimic_bank::Format::Csv,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsAction {
+    /// Run the payment run for every member (as the daily job does)
+    Run {
+        /// Run as if it were this moment (RFC 3339), e.g. to catch up a missed day
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<Timestamp>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailAction {
+    /// Deliver every email that is due, once
+    Send,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +165,10 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     match execute(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<UnusableConfig>() => {
+            eprintln!("offimic-api: {}: {error}", path.display());
+            ExitCode::from(EXIT_CONFIG)
+        }
         Err(error) => {
             eprintln!("offimic-api: {error:#}");
             ExitCode::FAILURE
@@ -94,7 +178,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
     let store = database::open(&config.database_url()).await?;
-    let state = AppState::new(store, config);
+    let state = AppState::new(store, config).map_err(UnusableConfig)?;
     match command {
         Command::Serve => {
             let (host, port) = (state.config.host.clone(), state.config.port.0);
@@ -118,6 +202,42 @@ async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
             );
         }
         Command::Import { file } => import(&state, &file).await?,
+        Command::Bank { action } => bank(&state, action).await?,
+        Command::Payments {
+            action: PaymentsAction::Run { as_of },
+        } => {
+            let report = money::run_payments(&state, as_of.unwrap_or_else(Timestamp::now)).await?;
+            println!("{}", report.summary(&state.config.payments.door));
+            for (person, error) in &report.failures {
+                eprintln!("person {person}: {error}");
+            }
+            let sent = state
+                .mail
+                .mailer
+                .deliver_due(&*state.store, Timestamp::now())
+                .await?;
+            println!(
+                "emails: {} sent, {} to retry, {} failed",
+                sent.sent, sent.retried, sent.failed
+            );
+            anyhow::ensure!(
+                report.failures.is_empty(),
+                "the run failed for some members"
+            );
+        }
+        Command::Email {
+            action: EmailAction::Send,
+        } => {
+            let sent = state
+                .mail
+                .mailer
+                .deliver_due(&*state.store, Timestamp::now())
+                .await?;
+            println!(
+                "emails: {} sent, {} to retry, {} failed",
+                sent.sent, sent.retried, sent.failed
+            );
+        }
         Command::Export { output } => {
             let text = offimic_spacefile::render(&state.store.export_space().await?);
             match output {
@@ -156,6 +276,75 @@ async fn import(state: &AppState, path: &std::path::Path) -> anyhow::Result<()> 
         summary.devices,
         summary.api_tokens
     );
+    Ok(())
+}
+
+async fn bank(state: &AppState, action: BankAction) -> anyhow::Result<()> {
+    match action {
+        BankAction::Import { files, format } => {
+            let now = Timestamp::now();
+            let mut statements = Vec::new();
+            for path in &files {
+                let bytes =
+                    std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                let source = path.display().to_string();
+                let statement = money::parse_statement(
+                    &source,
+                    &bytes,
+                    format.map(Into::into),
+                    &state.config.payments,
+                    now,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+                statements.push(statement);
+            }
+            for statement in &statements {
+                let summary = state.store.import_statement(statement).await?;
+                println!(
+                    "{} ({}): {} lines, {} new, {} credits for members (£{:.2}), {} unmatched",
+                    statement.source,
+                    statement.format,
+                    summary.lines,
+                    summary.new_lines,
+                    summary.credited,
+                    summary.credited_p as f64 / 100.0,
+                    summary.unmatched
+                );
+            }
+        }
+        BankAction::Unmatched => {
+            let credits = state.store.unmatched_credits().await?;
+            if credits.is_empty() {
+                println!("no unmatched credits");
+            }
+            for credit in credits {
+                println!(
+                    "{}\t{}\t£{:.2}\t{}\t{}",
+                    credit.id,
+                    credit.posted.strftime("%Y-%m-%d"),
+                    credit.amount_p as f64 / 100.0,
+                    credit.text,
+                    credit.source
+                );
+            }
+        }
+        BankAction::Assign { credit, person } => {
+            match state
+                .store
+                .assign_credit(credit, person, Timestamp::now())
+                .await?
+            {
+                CreditAssignment::Assigned { balance_p } => {
+                    println!("credit {credit} is now on person {person}'s balance ({balance_p}p)")
+                }
+                CreditAssignment::NoSuchCredit => anyhow::bail!("no credit {credit}"),
+                CreditAssignment::AlreadyAssigned => {
+                    anyhow::bail!("credit {credit} is already on a member's balance")
+                }
+                CreditAssignment::NoSuchPerson => anyhow::bail!("no person {person}"),
+            }
+        }
+    }
     Ok(())
 }
 

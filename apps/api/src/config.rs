@@ -49,6 +49,123 @@ pub struct ApiConfig {
     pub public_url: Option<String>,
     /// When Hive13's air compressor must stay quiet, in the space's time zone.
     pub quiet_hours: QuietHoursConfig,
+    /// Bank statements, the payment run and balances.
+    pub payments: PaymentsConfig,
+    /// Member email: sender, SMTP or an outbox directory, templates.
+    pub email: EmailConfig,
+}
+
+/// The treasurer's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsConfig {
+    /// Run the payment run every day inside `serve`.
+    pub daily: bool,
+    /// When the daily run starts, in the space's time zone.
+    pub run_at: jiff::civil::Time,
+    /// With no statement imported for this many days the run makes no donor moves and sends
+    /// no reminders: a missing payment may only be a missing import.
+    pub stale_after_days: u32,
+    /// The thing a first payment opens.
+    pub door: String,
+    /// What members write before their number in the transfer reference (`SM0042`).
+    pub reference_prefix: String,
+    /// The lowest balance a debit may leave, in pence.
+    pub balance_floor_p: i64,
+    /// The columns of the bank's CSV export, for `bank import --format csv`.
+    pub csv: Option<offimic_bank::CsvMapping>,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        Self {
+            daily: false,
+            run_at: jiff::civil::time(4, 0, 0, 0),
+            stale_after_days: 3,
+            door: "The Door".into(),
+            reference_prefix: "SM".into(),
+            balance_floor_p: -400,
+            csv: None,
+        }
+    }
+}
+
+/// How member email leaves the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// The sender, `Name <address>`.
+    pub from: String,
+    /// Copied on every member email (the original copied the directors).
+    pub cc: Vec<String>,
+    /// Who receives the membership report.
+    pub directors: Vec<String>,
+    /// Send through this SMTP server; without it emails are written as `.eml` files.
+    pub smtp: Option<SmtpConfig>,
+    /// Where `.eml` files go when there is no SMTP server; default `outbox` in the data directory.
+    pub outbox_dir: Option<PathBuf>,
+    /// A directory of templates that replace the built-in ones (`reminder_email.txt`, …).
+    pub templates_dir: Option<PathBuf>,
+    /// Attempts before an email is given up.
+    pub max_attempts: u32,
+    /// The space's name, as emails sign off.
+    pub space_name: String,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            from: "offimic <offimic@localhost>".into(),
+            cc: Vec::new(),
+            directors: Vec::new(),
+            smtp: None,
+            outbox_dir: None,
+            templates_dir: None,
+            max_attempts: 8,
+            space_name: "the space".into(),
+        }
+    }
+}
+
+impl EmailConfig {
+    /// The directory `.eml` files are written to.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.outbox_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("offimic")
+                .join("outbox")
+        })
+    }
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (a relay on the same host).
+    #[serde(default)]
+    pub security: SmtpSecurity,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    #[default]
+    Starttls,
+    Tls,
+    None,
 }
 
 /// `{"start": "22:30", "end": "07:00"}`.
@@ -88,6 +205,8 @@ impl Default for ApiConfig {
             bank_holidays: None,
             public_url: None,
             quiet_hours: QuietHoursConfig::default(),
+            payments: PaymentsConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -298,6 +417,29 @@ mod tests {
             jiff::civil::time(22, 30, 0, 0)
         );
         assert!(error(r#"{"quiet_hours": {"start": "25:00", "end": "07:00"}}"#).contains("line 1"));
+    }
+
+    #[test]
+    fn payments_and_email() {
+        let config = parse("{}").unwrap();
+        assert_eq!(config.payments.stale_after_days, 3);
+        assert_eq!(config.payments.balance_floor_p, -400);
+        assert_eq!(config.payments.reference_prefix, "SM");
+        assert!(config.email.smtp.is_none());
+        assert!(config.email.outbox_dir().ends_with("offimic/outbox"));
+        let config = parse(
+            r#"{"payments": {"daily": true, "run_at": "05:30"},
+                "email": {"smtp": {"host": "127.0.0.1", "port": 2525, "security": "none"}}}"#,
+        )
+        .unwrap();
+        assert!(config.payments.daily);
+        let smtp = config.email.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (2525, SmtpSecurity::None));
+        assert!(
+            error(r#"{"email": {"smtp": {"host": "x", "security": "ssl"}}}"#)
+                .contains("unknown variant `ssl`")
+        );
+        assert!(error(r#"{"payments": {"stale_days": 3}}"#).contains("unknown field `stale_days`"));
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub mod database;
 pub mod error;
 pub mod history;
 pub mod jobs;
+pub mod mail;
+pub mod money;
 pub mod negotiate;
 pub mod routes;
 pub mod timefmt;

@@ -9,6 +9,7 @@ pub mod hive13;
 pub mod occupancy;
 pub mod pseudonyms;
 pub mod swindon;
+pub mod treasury;
 
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -406,3 +406,96 @@ fn two_servers_on_one_postgres_database_answer_a_nonce_once() {
     drop((a, b));
     drop(db);
 }
+
+#[test]
+fn a_statement_imported_on_the_command_line_pays_for_the_door() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let config = write_config(
+        dir.path(),
+        json!({"port": 0, "database": format!("sqlite://{}/offimic.db", dir.path().display()),
+               "email": {"outbox_dir": outbox, "space_name": "Test Space"}}),
+    );
+    let run = |args: &[&str]| run_command(&config, args);
+    let space = dir.path().join("space.json");
+    std::fs::write(
+        &space,
+        json!({
+            "tiers": [{"id": 3, "name": "Standard", "price_p": 3000}],
+            "things": [{"id": "DOOR-1", "name": "The Door"}],
+            "people": [{"id": 42, "name": "Nina Newcomer", "email": "nina@example.org", "tier": 3,
+                        "tokens": [{"id": "abcd1234"}]}],
+            "allowed": [{"person": 42, "thing": "The Door", "pending": true}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    assert_eq!(run(&["import", space.to_str().unwrap()]).0, Some(0));
+
+    let statement = dir.path().join("statement.ofx");
+    let ofx = crate::money::ofx_statement(&[
+        ("FIT-1", "30.00", "N NEWCOMER", "SM0042 BGC"),
+        ("FIT-2", "12.00", "CAKE SALE", "CASH"),
+    ]);
+    std::fs::write(&statement, &ofx).unwrap();
+    let broken = dir.path().join("broken.ofx");
+    std::fs::write(&broken, ofx.replace("<TRNAMT>12.00", "<TRNAMT>twelve")).unwrap();
+
+    let (code, _, stderr) = run(&[
+        "bank",
+        "import",
+        statement.to_str().unwrap(),
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("broken.ofx: line ") && stderr.contains("nothing was imported"),
+        "{stderr}"
+    );
+    assert_eq!(
+        run(&["bank", "unmatched"]).1,
+        "no unmatched credits\n",
+        "nothing was written"
+    );
+
+    let (code, stdout, stderr) = run(&["bank", "import", statement.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("2 lines, 2 new, 1 credits for members (£30.00), 1 unmatched"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&["bank", "import", statement.to_str().unwrap()]);
+    assert!(stdout.contains("2 lines, 0 new"), "{stdout}");
+    let (_, stdout, _) = run(&["bank", "unmatched"]);
+    assert!(stdout.contains("£12.00\tCAKE SALE CASH"), "{stdout}");
+
+    let (code, stdout, stderr) = run(&["payments", "run"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("1 members, 1 payments (£30.00), 1 emails"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("emails: 1 sent"), "{stdout}");
+    let written: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(written.len(), 1);
+    assert!(
+        written[0].contains("Subject: Your Test Space membership has started"),
+        "{}",
+        written[0]
+    );
+    assert!(
+        written[0].contains("To: \"Nina Newcomer\" <nina@example.org>"),
+        "{}",
+        written[0]
+    );
+
+    let server = Process::start(&config);
+    let reply = http(
+        server.address,
+        "GET /verify?token=abcd1234&thing=DOOR-1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(reply.ends_with("\r\n\r\n{\"access\":1,\"person\":{\"name\":\"Nina Newcomer\"},\"inductor\":0,\"beep\":0,\"cache\":1,\"colour\":1}\n"), "{reply}");
+}

@@ -20,6 +20,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    /// Where emails are written when the test configures no SMTP server.
+    _outbox: tempfile::TempDir,
     _db: TestDatabase,
 }
 
@@ -34,11 +36,18 @@ impl TestServer {
             let prefix = config.get("path").and_then(|p| p.as_str()).unwrap_or("");
             config["public_url"] = format!("http://{address}/{}", prefix.trim_matches('/')).into();
         }
+        let outbox = tempfile::tempdir().unwrap();
+        if config.get("email").is_none() {
+            config["email"] = serde_json::json!({});
+        }
+        if config["email"].get("outbox_dir").is_none() {
+            config["email"]["outbox_dir"] = outbox.path().to_str().unwrap().into();
+        }
         let config =
             ApiConfig::parse(&config.to_string(), Path::new("test.json")).expect("test config");
         let store = db.open().await;
         let base = format!("http://{address}{}", config.path.0);
-        let state = AppState::new(store.clone(), config);
+        let state = AppState::new(store.clone(), config).expect("usable email settings");
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(offimic_api::serve(listener, state, async {
             let _ = rx.await;
@@ -49,6 +58,7 @@ impl TestServer {
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             task: Some(task),
+            _outbox: outbox,
             _db: db,
         }
     }

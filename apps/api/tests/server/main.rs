@@ -5,6 +5,8 @@ mod admin;
 mod binary;
 mod harness;
 mod hive13;
+mod money;
 mod occupancy;
 mod pseudonyms;
+mod smtp;
 mod swindon;

@@ -13,7 +13,7 @@ const ASSIGNER: &str = "TAG-0001";
 fn paid_now() -> Value {
     let now = Timestamp::now();
     json!([{"paid_on": (now - SignedDuration::from_hours(240)).to_string(),
-            "expires_on": (now + SignedDuration::from_hours(24 * 30)).to_string(), "amount_p": 2500}])
+            "expires_on": (now + SignedDuration::from_hours(24 * 30)).to_string(), "amount_p": 4200}])
 }
 
 fn lapsed() -> Value {
@@ -344,7 +344,7 @@ async fn induction_by_a_trainer_sends_a_confirmation_link(db: TestDatabase) {
     assert_eq!(outbox.len(), 1);
     assert_eq!(
         (outbox[0].person, outbox[0].kind.as_str()),
-        (Some(9), "inducted_on")
+        (Some(9), "inducted_on|LASER-0001")
     );
     let link = outbox[0]
         .plain_text

@@ -9,6 +9,7 @@
 //!   months after a voucher was used.
 
 pub mod payment_run;
+pub mod report;
 
 use jiff::Timestamp;
 use jiff::civil::Date;

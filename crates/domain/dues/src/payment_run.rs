@@ -146,8 +146,17 @@ fn months_ago(now: Timestamp, months: i64) -> Timestamp {
     add_days_then_months(now, 0, -months).unwrap_or(Timestamp::MIN)
 }
 
+/// Whether the bank feed is current. With a stale feed (no statement imported for days) a low
+/// balance may only mean the money has not been imported yet, so the run neither moves members
+/// to the donor tier nor sends reminders; payments from money already imported still happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    Fresh,
+    Stale,
+}
+
 /// Today's plan for one adult member.
-pub fn plan(state: &RunState, now: Timestamp) -> Vec<Action> {
+pub fn plan(state: &RunState, now: Timestamp, feed: Feed) -> Vec<Action> {
     let mut actions = Vec::new();
     let mut profile = state.profile.clone();
     let valid_until = state.valid_until;
@@ -190,6 +199,9 @@ pub fn plan(state: &RunState, now: Timestamp) -> Vec<Action> {
     let dues = profile.dues(now);
     let donor = profile.is_donor();
     if balance < dues {
+        if feed == Feed::Stale {
+            return actions;
+        }
         if let Some(v) = valid_until
             && v - days(OVERLAP_DAYS / 2) < now
             && balance > 0.0
@@ -340,7 +352,7 @@ mod tests {
 
     #[test]
     fn p1_first_payment() {
-        let actions = plan(&member(3000, None), now());
+        let actions = plan(&member(3000, None), now(), Feed::Fresh);
         assert_eq!(
             payment(&actions),
             Some(("2026-03-03T10:00:00Z".into(), 3000))
@@ -359,12 +371,16 @@ mod tests {
 
     #[test]
     fn p2_not_enough_for_a_first_payment() {
-        assert!(plan(&member(2999, None), now()).is_empty());
+        assert!(plan(&member(2999, None), now(), Feed::Fresh).is_empty());
     }
 
     #[test]
     fn p3_renewal_continues_from_the_expiry_with_month_end_spill() {
-        let actions = plan(&member(3000, Some("2026-01-31T09:00:00Z")), now());
+        let actions = plan(
+            &member(3000, Some("2026-01-31T09:00:00Z")),
+            now(),
+            Feed::Fresh,
+        );
         assert_eq!(
             payment(&actions),
             Some(("2026-03-03T09:00:00Z".into(), 3000))
@@ -374,16 +390,32 @@ mod tests {
 
     #[test]
     fn p4_not_about_to_expire() {
-        assert!(plan(&member(9000, Some("2026-02-04T10:00:01Z")), now()).is_empty());
         assert!(
-            payment(&plan(&member(9000, Some("2026-02-03T10:00:00Z")), now())).is_some(),
+            plan(
+                &member(9000, Some("2026-02-04T10:00:01Z")),
+                now(),
+                Feed::Fresh
+            )
+            .is_empty()
+        );
+        assert!(
+            payment(&plan(
+                &member(9000, Some("2026-02-03T10:00:00Z")),
+                now(),
+                Feed::Fresh
+            ))
+            .is_some(),
             "exactly 14 days proceeds"
         );
     }
 
     #[test]
     fn p5_rejoin_after_expiry() {
-        let actions = plan(&member(3000, Some("2026-01-10T00:00:00Z")), now());
+        let actions = plan(
+            &member(3000, Some("2026-01-10T00:00:00Z")),
+            now(),
+            Feed::Fresh,
+        );
         assert_eq!(
             payment(&actions),
             Some(("2026-03-03T10:00:00Z".into(), 3000))
@@ -394,20 +426,24 @@ mod tests {
 
     #[test]
     fn p6_yearly_payment_at_ten_point_eight_months() {
-        let actions = plan(&member(32400, None), now());
+        let actions = plan(&member(32400, None), now(), Feed::Fresh);
         assert_eq!(
             payment(&actions),
             Some(("2027-02-03T10:00:00Z".into(), 32400))
         );
         assert_eq!(
-            payment(&plan(&member(32399, None), now())),
+            payment(&plan(&member(32399, None), now(), Feed::Fresh)),
             Some(("2026-03-03T10:00:00Z".into(), 3000))
         );
     }
 
     #[test]
     fn p7_yearly_extension() {
-        let actions = plan(&member(32400, Some("2026-01-25T00:00:00Z")), now());
+        let actions = plan(
+            &member(32400, Some("2026-01-25T00:00:00Z")),
+            now(),
+            Feed::Fresh,
+        );
         assert_eq!(
             payment(&actions),
             Some(("2027-01-25T00:00:00Z".into(), 32400))
@@ -418,7 +454,7 @@ mod tests {
     fn p8_reminder_for_a_recently_lapsed_member() {
         let mut state = member(0, Some("2026-01-17T00:00:00Z"));
         state.last_payment = Some((at("2025-12-17T00:00:00Z"), at("2026-01-17T00:00:00Z")));
-        let actions = plan(&state, now());
+        let actions = plan(&state, now(), Feed::Fresh);
         assert_eq!(
             actions,
             vec![Action::Email {
@@ -434,7 +470,7 @@ mod tests {
 
     #[test]
     fn p9_no_reminder_after_a_month() {
-        assert!(plan(&member(0, Some("2025-12-19T00:00:00Z")), now()).is_empty());
+        assert!(plan(&member(0, Some("2025-12-19T00:00:00Z")), now(), Feed::Fresh).is_empty());
     }
 
     fn p10_state() -> RunState {
@@ -446,7 +482,7 @@ mod tests {
 
     #[test]
     fn p10_donorify_a_member_who_cannot_pay_the_new_price() {
-        let actions = plan(&p10_state(), now());
+        let actions = plan(&p10_state(), now(), Feed::Fresh);
         assert_eq!(
             actions[0],
             Action::Donorify {
@@ -462,14 +498,17 @@ mod tests {
     fn p11_too_early_to_donorify_or_remind() {
         let mut state = p10_state();
         state.valid_until = Some(at("2026-01-30T00:00:00Z"));
-        assert!(plan(&state, now()).is_empty());
+        assert!(plan(&state, now(), Feed::Fresh).is_empty());
     }
 
     #[test]
     fn p12_no_balance_is_a_reminder_not_a_donor() {
         let mut state = p10_state();
         state.balance_p = 0;
-        assert_eq!(emails(&plan(&state, now())), ["reminder_email"]);
+        assert_eq!(
+            emails(&plan(&state, now(), Feed::Fresh)),
+            ["reminder_email"]
+        );
     }
 
     #[test]
@@ -487,7 +526,7 @@ mod tests {
             fees_p: Some(2500.0),
             changed_on: now() - days(1),
         });
-        let actions = plan(&state, now());
+        let actions = plan(&state, now(), Feed::Fresh);
         assert_eq!(
             actions[0],
             Action::RevertTier {
@@ -506,10 +545,10 @@ mod tests {
     fn a_donor_without_money_stays_a_donor_and_gets_nothing() {
         let mut state = member(0, None);
         state.profile.tier = Some(donation());
-        assert!(plan(&state, now()).is_empty());
+        assert!(plan(&state, now(), Feed::Fresh).is_empty());
         state.balance_p = 100_000;
         assert!(
-            payment(&plan(&state, now())).is_none(),
+            payment(&plan(&state, now(), Feed::Fresh)).is_none(),
             "donors never get payment rows"
         );
     }
@@ -522,7 +561,7 @@ mod tests {
             concessions_allowed: true,
             donor: false,
         });
-        let actions = plan(&state, now());
+        let actions = plan(&state, now(), Feed::Fresh);
         assert_eq!(payment(&actions).map(|p| p.1), Some(2500));
         assert_eq!(emails(&actions), ["first_payment"]);
     }
@@ -531,14 +570,14 @@ mod tests {
     fn a_voucher_starts_on_the_first_run_and_discounts_it() {
         let mut state = member(3000, None);
         state.profile.voucher_code = Some("festival".into());
-        let actions = plan(&state, now());
+        let actions = plan(&state, now(), Feed::Fresh);
         assert_eq!(actions[0], Action::StartVoucher(now()));
         assert_eq!(payment(&actions).map(|p| p.1), Some(2400));
     }
 
     #[test]
     fn running_twice_on_the_same_day_changes_nothing_the_second_time() {
-        let first = plan(&member(6000, None), now());
+        let first = plan(&member(6000, None), now(), Feed::Fresh);
         let Some(Action::Pay { expires_on, .. }) = first
             .iter()
             .find(|a| matches!(a, Action::Pay { .. }))
@@ -548,7 +587,20 @@ mod tests {
         };
         let mut after = member(3000, None);
         after.valid_until = Some(expires_on);
-        assert!(plan(&after, now()).is_empty());
+        assert!(plan(&after, now(), Feed::Fresh).is_empty());
+    }
+
+    #[test]
+    fn a_stale_feed_pays_from_imported_money_but_neither_donorifies_nor_reminds() {
+        assert!(plan(&p10_state(), now(), Feed::Stale).is_empty());
+        let lapsed = member(0, Some("2026-01-17T00:00:00Z"));
+        assert_eq!(
+            emails(&plan(&lapsed, now(), Feed::Fresh)),
+            ["reminder_email"]
+        );
+        assert!(plan(&lapsed, now(), Feed::Stale).is_empty());
+        let paid = plan(&member(3000, None), now(), Feed::Stale);
+        assert!(payment(&paid).is_some());
     }
 
     #[test]

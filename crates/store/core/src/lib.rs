@@ -9,6 +9,7 @@ mod access;
 mod error;
 mod hive13;
 mod occupancy;
+mod payments;
 mod tokens;
 
 pub use access::{
@@ -20,6 +21,11 @@ pub use error::{StoreError, StoreResult};
 pub use hive13::{Hive13Store, HiveDevice, ItemRecord, Reading, Vend};
 pub use occupancy::{
     DeviceRecord, IgnoreChange, IgnoredDevice, OccupancyStore, PurgeReport, ScanRecorded,
+};
+pub use payments::{
+    BankLine, ComposedEmail, Composer, CreditAssignment, Delivery, EmailDraft, LedgerEntry,
+    MemberRun, MemberStatus, OutboxEntry, OutgoingEmail, PaymentStore, RunSettings,
+    StatementImport, StatementSummary, UnmatchedCredit,
 };
 pub use tokens::{ApiTokenRecord, ApiTokenStore, NewApiToken};
 
@@ -43,7 +49,15 @@ pub trait HealthStore {
 
 /// Everything the server needs from its database.
 pub trait Store:
-    HealthStore + ApiTokenStore + OccupancyStore + AccessStore + Hive13Store + Send + Sync + 'static
+    HealthStore
+    + ApiTokenStore
+    + OccupancyStore
+    + AccessStore
+    + Hive13Store
+    + PaymentStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
@@ -53,6 +67,7 @@ impl<T> Store for T where
         + OccupancyStore
         + AccessStore
         + Hive13Store
+        + PaymentStore
         + Send
         + Sync
         + 'static

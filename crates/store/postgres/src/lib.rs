@@ -60,3 +60,8 @@ offimic_store_sql::impl_access_store!(
     ]
 );
 offimic_store_sql::impl_hive13_store!(PostgresStore);
+offimic_store_sql::impl_payment_store!(
+    PostgresStore,
+    db = sqlx::Postgres,
+    lock_person = " FOR UPDATE"
+);

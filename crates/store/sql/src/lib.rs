@@ -14,6 +14,7 @@ pub mod reexports {
     pub use hex;
     pub use jiff;
     pub use offimic_access;
+    pub use offimic_dues;
     pub use offimic_occupancy;
     pub use offimic_presence;
     pub use offimic_spacefile;
@@ -28,6 +29,7 @@ mod batch;
 mod convert;
 mod hive13_macro;
 mod occupancy_macro;
+mod payments_macro;
 
 pub use batch::{BATCH_LIMIT, BatchQueue, placeholders};
 pub use convert::{

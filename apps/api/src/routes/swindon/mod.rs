@@ -1,11 +1,14 @@
 //! Swindon Makerspace's controller API (`/verify`, `/msglog`, `/tool_access`, `/induct`,
-//! `/assign`, `/who`), at the root and under `/accesssystem/`, byte-compatible with the door,
+//! `/assign`, `/who`), with its payments app (`payments`) and admin endpoints (`treasurer`), at
+//! the root and under `/accesssystem/`, byte-compatible with the door,
 //! tool and TagAssigner firmware: every reply is one line of compact JSON with `access` (or the
 //! endpoint's flag) first, flags as numbers, and the original texts. Unlike the original, no
 //! input answers 500, `/induct` really sends the student a confirmation link, `/assign` needs an
 //! inductor of a TagAssigner, and `/msglog` and `/tool_access` finish their write even when the
 //! controller has already hung up.
 
+mod payments;
+mod treasurer;
 mod wire;
 
 use axum::Router;
@@ -14,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::Timestamp;
 use offimic_access::{Decision, Outcome};
-use offimic_store::{NewCommunication, TokenAssignment, UsageUpdate};
+use offimic_store::{TokenAssignment, UsageUpdate};
 use serde_json::json;
 
 use crate::access::{self, clip};
@@ -37,7 +40,30 @@ pub fn routes() -> Router<AppState> {
         .route("/assign", get(assign).post(assign))
         .route("/who", get(who).post(who))
         .route("/confirm_induction", get(confirm_induction))
-        .route("/post_confirm", get(post_confirm));
+        .route("/post_confirm", get(post_confirm))
+        .route(
+            "/transaction",
+            get(payments::transaction).post(payments::transaction),
+        )
+        .route(
+            "/get_transactions/{count}/{hash}",
+            get(payments::get_transactions),
+        )
+        .route(
+            "/user_guid_request",
+            get(payments::user_guid_request).post(payments::user_guid_request),
+        )
+        .route("/resendemail/{id}", get(treasurer::resend_email))
+        .route("/nudge_member/{id}", get(treasurer::nudge_member))
+        .route("/box_reminder/{id}", get(treasurer::box_reminder))
+        .route(
+            "/membership_status_update",
+            get(treasurer::membership_status_update),
+        )
+        .route(
+            "/v2/remove_ex_member_inductions/{months}",
+            get(treasurer::remove_ex_member_inductions),
+        );
     Router::new()
         .merge(device.clone())
         .nest("/accesssystem", device)
@@ -106,20 +132,67 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
             let colour = badge
                 .as_ref()
                 .map_or(1, |b| door_colour(b.tier.as_deref(), &b.door_colour));
-            json!({
+            let beep = match person {
+                Some(id) => fee_warning(&state, id, Timestamp::now()).await?,
+                None => false,
+            };
+            let mut body = json!({
                 "access": 1,
                 "person": {"name": person_name(&decision)},
                 "inductor": u8::from(*inductor),
-                "beep": 0,
+                "beep": u8::from(beep),
                 "cache": u8::from(*cacheable),
                 "colour": colour,
-            })
+            });
+            if beep {
+                body["message"] = json!(FEE_WARNING);
+            }
+            body
         }
         Outcome::Denied(denial) => {
             json!({"access": 0, "error": denial.message(), "colour": denial.colour()})
         }
     };
     Ok(DeviceReply::new(body))
+}
+
+/// What the door shows a member whose last payment is below their dues.
+const FEE_WARNING: &str = "Fees have changed.  Check email.";
+
+/// How long after the fee email the door keeps beeping.
+const FEE_BEEP: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+/// Whether the door should beep at this member: their last payment was below their dues.
+/// The first time, the fee email is queued (once per member); the door beeps for ten minutes.
+async fn fee_warning(state: &AppState, person: i64, now: Timestamp) -> Result<bool, DeviceReply> {
+    let Some(status) = state.store.member_status(person, now).await? else {
+        return Ok(false);
+    };
+    let dues = crate::money::dues(&status, now);
+    let Some((_, _, paid_p)) = status.last_payment else {
+        return Ok(false);
+    };
+    if paid_p as f64 >= dues {
+        return Ok(false);
+    }
+    const KIND: &str = "membership_fees_change";
+    let vars = vec![("dues".into(), offimic_dues::pounds(dues))];
+    state
+        .mail
+        .queue(
+            &*state.store,
+            Some((person, &status.name)),
+            KIND,
+            vars,
+            false,
+            now,
+        )
+        .await?;
+    Ok(state
+        .store
+        .last_email(person, KIND)
+        .await?
+        .is_some_and(|at| at > now - FEE_BEEP))
 }
 
 /// Runs `work` on a task of its own, so that it finishes even if the controller hangs up
@@ -285,21 +358,21 @@ async fn send_induction_confirmation(
         "{}/confirm_induction?token={token}",
         state.config.public_base()
     );
-    let plain_text = format!(
-        "Hello {student_name},\n\n{trainer_name} has inducted you on the {thing_name}.\n\
-         Please confirm that you were shown how to use it safely by opening this link:\n\n{link}\n\n\
-         Until you confirm, the {thing_name} will not let you in.\n"
-    );
+    let vars = vec![
+        ("trainer".into(), trainer_name.to_owned()),
+        ("thing".into(), thing_name.to_owned()),
+        ("link".into(), link),
+    ];
     state
-        .store
-        .queue_communication(&NewCommunication {
-            person: student,
-            kind: "inducted_on".into(),
-            subject: format!("Confirm your induction on the {thing_name}"),
-            plain_text,
-            html: None,
-            at: now,
-        })
+        .mail
+        .queue(
+            &*state.store,
+            Some((student, student_name)),
+            &format!("inducted_on|{thing}"),
+            vars,
+            true,
+            now,
+        )
         .await?;
     Ok(())
 }
