@@ -56,4 +56,26 @@ mod tests {
             "across a year"
         );
     }
+
+    #[test]
+    fn leap_days_renewals_and_going_back() {
+        assert_eq!(
+            add("2028-02-29T12:00:00Z", 0, 12),
+            "2029-03-01T12:00:00Z",
+            "no Feb 29 next year"
+        );
+        assert_eq!(add("2028-01-30T00:00:00Z", 0, 1), "2028-03-01T00:00:00Z");
+        assert_eq!(add("2026-12-31T10:00:00Z", 14, 1), "2027-02-14T10:00:00Z");
+        assert_eq!(
+            add("2026-02-15T00:00:00Z", 14, 1),
+            "2026-04-01T00:00:00Z",
+            "Mar 1 + 1 month"
+        );
+        assert_eq!(
+            add("2026-03-31T00:00:00Z", 0, -1),
+            "2026-03-03T00:00:00Z",
+            "Feb 31 spills too"
+        );
+        assert_eq!(add("2026-01-15T00:00:00Z", 0, -3), "2025-10-15T00:00:00Z");
+    }
 }
