@@ -98,6 +98,7 @@ pub async fn decide(
         holidays: &state.holidays,
     };
     let decision = offimic_access::decide(token, thing, &facts, &clock);
+    state.metrics.decision(protocol, decision.reason());
     let message = match &decision.outcome {
         Outcome::Granted { .. } => String::new(),
         Outcome::Denied(denial) => denial.message(),

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::MailService;
+use crate::metrics::Metrics;
 use crate::routes;
 
 /// What every handler can reach.
@@ -30,6 +31,10 @@ pub struct AppState {
     pub facts: Arc<crate::access::FactsCache>,
     /// Email templates, the outbox's sender, and its wake-up bell.
     pub mail: Arc<MailService>,
+    /// Prometheus counters.
+    pub metrics: Arc<Metrics>,
+    /// The occupancy series analysis reads, rebuilt at most once a minute.
+    pub series: Arc<crate::analysis::SeriesCache>,
 }
 
 impl AppState {
@@ -40,6 +45,8 @@ impl AppState {
             holidays: Arc::new(config.holidays()),
             facts: Arc::default(),
             mail: Arc::new(MailService::new(&config)?),
+            metrics: Arc::default(),
+            series: Arc::default(),
             store,
             config: Arc::new(config),
         })
@@ -58,6 +65,9 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::hive13::routes())
         .merge(routes::dues::routes())
         .merge(routes::treasury::routes())
+        .merge(routes::spaceapi::routes())
+        .merge(routes::insights::routes())
+        .merge(routes::dashboard::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());
@@ -68,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         Router::new().nest(prefix, routes).fallback(unknown_route)
     };
     app.layer(middleware::from_fn(refuse_nul_in_path))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state, log_request))
 }
 
 /// A path naming something with a NUL in it names nothing offimic can store; refusing it here
@@ -80,9 +90,14 @@ async fn refuse_nul_in_path(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// One log line per request: method, route, status and latency. The route is the matched
-/// template (`/count/{value}`), never the raw URL, so no token or identifier reaches the log.
-async fn log_request(request: Request, next: Next) -> Response {
+/// One log line and one metrics observation per request: method, route, status and latency. The
+/// route is the matched template (`/count/{value}`), never the raw URL, so no token or
+/// identifier reaches the log or the metrics.
+async fn log_request(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request
@@ -90,12 +105,20 @@ async fn log_request(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
     let response = next.run(request).await;
+    let route = route.as_deref().unwrap_or("<unmatched>");
+    let elapsed = started.elapsed();
     tracing::info!(
         method = %method,
-        route = route.as_deref().unwrap_or("<unmatched>"),
+        route,
         status = response.status().as_u16(),
-        latency_us = started.elapsed().as_micros() as u64,
+        latency_us = elapsed.as_micros() as u64,
         "request"
+    );
+    state.metrics.request(
+        method.as_str(),
+        route,
+        response.status().as_u16(),
+        elapsed.as_secs_f64(),
     );
     response
 }

@@ -301,14 +301,15 @@ async fn bank(state: &AppState, action: BankAction) -> anyhow::Result<()> {
             for statement in &statements {
                 let summary = state.store.import_statement(statement).await?;
                 println!(
-                    "{} ({}): {} lines, {} new, {} credits for members (£{:.2}), {} unmatched",
+                    "{} ({}): {} lines, {} new, {} credits for members (£{:.2}), {} unmatched, {} already on the ledger",
                     statement.source,
                     statement.format,
                     summary.lines,
                     summary.new_lines,
                     summary.credited,
                     summary.credited_p as f64 / 100.0,
-                    summary.unmatched
+                    summary.unmatched,
+                    summary.already_credited
                 );
             }
         }

@@ -53,6 +53,39 @@ pub struct ApiConfig {
     pub payments: PaymentsConfig,
     /// Member email: sender, SMTP or an outbox directory, templates.
     pub email: EmailConfig,
+    /// The space's public SpaceAPI document; `/spaceapi.json` answers 404 without it.
+    pub spaceapi: Option<SpaceApiConfig>,
+    /// A device seen within this many minutes counts as present (a phone asleep for one scan
+    /// still counts).
+    pub presence_window_minutes: u32,
+}
+
+/// The fixed part of the SpaceAPI v15 document; state and sensors come from measurements.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpaceApiConfig {
+    pub space: String,
+    pub logo: String,
+    pub url: String,
+    /// `{"email": …, "irc": …, …}` as SpaceAPI defines it.
+    #[serde(default)]
+    pub contact: serde_json::Map<String, serde_json::Value>,
+    /// `{"address": …, "lat": …, "lon": …, "timezone": …}`.
+    #[serde(default)]
+    pub location: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Further SpaceAPI keys published as given (`feeds`, `projects`, `links`, `ext_…`).
+    #[serde(default)]
+    pub more: serde_json::Map<String, serde_json::Value>,
+    /// Devices from which the space counts as open.
+    #[serde(default = "one")]
+    pub open_threshold: u32,
+    /// The room the people sensor is in.
+    #[serde(default)]
+    pub sensor_location: Option<String>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// The treasurer's settings.
@@ -207,6 +240,8 @@ impl Default for ApiConfig {
             quiet_hours: QuietHoursConfig::default(),
             payments: PaymentsConfig::default(),
             email: EmailConfig::default(),
+            spaceapi: None,
+            presence_window_minutes: 15,
         }
     }
 }
@@ -256,6 +291,11 @@ impl ApiConfig {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => offimic_config::base_url(self.schema, &self.host, self.port, &self.path),
         }
+    }
+
+    /// The presence window.
+    pub fn presence_window(&self) -> jiff::SignedDuration {
+        jiff::SignedDuration::from_mins(i64::from(self.presence_window_minutes))
     }
 
     pub fn tz(&self) -> &TimeZone {

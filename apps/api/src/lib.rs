@@ -7,6 +7,7 @@
 //! command line. Domain rules live in the `offimic-*` domain crates, SQL in the store crates.
 
 pub mod access;
+pub mod analysis;
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -17,8 +18,10 @@ pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod money;
 pub mod negotiate;
+pub mod now;
 pub mod routes;
 pub mod timefmt;
 

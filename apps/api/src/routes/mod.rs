@@ -3,11 +3,14 @@
 
 pub mod admin;
 pub mod allowlist;
+pub mod dashboard;
 pub mod dues;
 pub mod health;
 pub mod hive13;
+pub mod insights;
 pub mod occupancy;
 pub mod pseudonyms;
+pub mod spaceapi;
 pub mod swindon;
 pub mod treasury;
 

@@ -45,6 +45,7 @@ async fn count(
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let now = Timestamp::now();
         state.store.record_count(now, count).await?;
+        state.series.invalidate();
         Ok::<_, ApiError>((now, count))
     }
     .await;
@@ -149,6 +150,14 @@ async fn upload_scan(
         .validate(state.config.max_count, Timestamp::now())
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let recorded = state.store.record_scan(&writer.agent, &scan).await?;
+    state.series.invalidate();
+    state
+        .metrics
+        .scan(match (recorded.duplicate, recorded.count) {
+            (true, _) => "duplicate",
+            (false, Some(_)) => "recorded",
+            (false, None) => "failed",
+        });
     let status = if recorded.duplicate {
         StatusCode::OK
     } else {

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use jiff::Timestamp;
@@ -24,7 +24,10 @@ const MAX_STATEMENT: usize = 16 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/bank/statements", post(upload_statement))
+        .route(
+            "/api/v1/bank/statements",
+            post(upload_statement).layer(DefaultBodyLimit::max(MAX_STATEMENT + 1)),
+        )
         .route("/api/v1/bank/unmatched", get(unmatched))
         .route("/api/v1/bank/unmatched/{id}", post(assign))
         .route("/api/v1/payments/run", post(run))
@@ -81,6 +84,7 @@ async fn upload_statement(
             "credited": summary.credited,
             "credited_p": summary.credited_p,
             "unmatched": summary.unmatched,
+            "already_credited": summary.already_credited,
         }))),
     ))
 }

@@ -73,6 +73,8 @@ pub struct RunState {
     pub old_tier: Option<OldTier>,
     /// The member's latest use of any thing.
     pub last_usage: Option<Timestamp>,
+    /// The space has a donor tier to move lapsing members to.
+    pub donor_tier: bool,
 }
 
 /// What the run does, in order.
@@ -207,6 +209,7 @@ pub fn plan(state: &RunState, now: Timestamp, feed: Feed) -> Vec<Action> {
             && balance > 0.0
             && profile.payment_override_p.unwrap_or(0.0) < profile.normal_dues(now)
             && !donor
+            && state.donor_tier
         {
             actions.push(Action::Donorify {
                 old_tier_id: profile.tier_id,
@@ -325,6 +328,7 @@ mod tests {
             valid_until: valid_until.map(at),
             last_payment: valid_until.map(|v| (at(v) - days(30), at(v))),
             balance_p,
+            donor_tier: true,
             ..Default::default()
         }
     }
@@ -601,6 +605,18 @@ mod tests {
         assert!(plan(&lapsed, now(), Feed::Stale).is_empty());
         let paid = plan(&member(3000, None), now(), Feed::Stale);
         assert!(payment(&paid).is_some());
+    }
+
+    #[test]
+    fn without_a_donor_tier_a_lapsing_member_is_reminded_instead() {
+        let state = RunState {
+            donor_tier: false,
+            ..p10_state()
+        };
+        assert_eq!(
+            emails(&plan(&state, now(), Feed::Fresh)),
+            ["reminder_email"]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! and PostgreSQL crates implement it; neither SQL nor a driver appears here.
 
 mod access;
+mod analysis;
 mod error;
 mod hive13;
 mod occupancy;
@@ -17,6 +18,7 @@ pub use access::{
     MessageRecord, NewCommunication, Resolver, Roster, ThingRecord, TokenAssignment, UsageRecord,
     UsageUpdate, api_token_hash, new_thing_id, space_resolver,
 };
+pub use analysis::{AnalysisStore, Calibration, SlotMeasurement, SlotSighting};
 pub use error::{StoreError, StoreResult};
 pub use hive13::{Hive13Store, HiveDevice, ItemRecord, Reading, Vend};
 pub use occupancy::{
@@ -55,6 +57,7 @@ pub trait Store:
     + AccessStore
     + Hive13Store
     + PaymentStore
+    + AnalysisStore
     + Send
     + Sync
     + 'static
@@ -68,6 +71,7 @@ impl<T> Store for T where
         + AccessStore
         + Hive13Store
         + PaymentStore
+        + AnalysisStore
         + Send
         + Sync
         + 'static

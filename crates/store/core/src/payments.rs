@@ -45,6 +45,9 @@ pub struct StatementSummary {
     pub credited_p: i64,
     /// New credits no member could be found for.
     pub unmatched: usize,
+    /// New lines matching a credit already on the member's ledger (same day and amount, not
+    /// from any statement: history brought over from an earlier system), linked, not credited.
+    pub already_credited: usize,
 }
 
 /// A credit that is on no member's balance yet.
@@ -187,7 +190,7 @@ pub trait PaymentStore {
     /// on their balance, the rest wait for the treasurer. Lines seen before add nothing.
     async fn import_statement(&self, statement: &StatementImport) -> StoreResult<StatementSummary>;
 
-    /// When the last statement was imported.
+    /// When the last statement that brought new lines was imported.
     async fn last_statement_import(&self) -> StoreResult<Option<Timestamp>>;
 
     /// Credits on no member's balance, oldest first.
@@ -263,7 +266,8 @@ pub trait PaymentStore {
         to: Timestamp,
     ) -> StoreResult<u64>;
 
-    /// Claims up to `limit` emails that are due, so that no other sender takes them.
+    /// Claims up to `limit` emails that are due, so that no other sender takes them. An email
+    /// whose sender vanished (claimed long ago, never finished) is due again.
     async fn claim_outgoing(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<OutgoingEmail>>;
 
     /// Records how sending a claimed email ended.

@@ -25,6 +25,7 @@ pub mod reexports {
 }
 
 mod access_macro;
+mod analysis_macro;
 mod batch;
 mod convert;
 mod hive13_macro;

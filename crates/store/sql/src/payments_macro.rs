@@ -28,6 +28,12 @@ macro_rules! impl_payment_store {
             /// on; a second entry of the same amount in the same second moves on a second.
             const LEDGER_SECONDS_TRIED: i64 = 60;
 
+            const DAY: i64 = 86_400;
+
+            /// An email claimed by a sender that has not finished with it after this long (a
+            /// crash, a restart) may be claimed again; far longer than one SMTP conversation.
+            const CLAIM_LEASE: i64 = 15 * 60;
+
             const MEMBER_STATUS: &str = "SELECT p.id, p.parent_id, p.name, p.email, p.created_at, p.end_date, \
                  p.concession, p.dob, p.tier_id, t.name, t.price_p, t.concessions_allowed, t.donor, \
                  p.payment_override_p, p.voucher_code, p.voucher_start, \
@@ -127,6 +133,9 @@ macro_rules! impl_payment_store {
                 forced: bool,
                 at: Timestamp,
             ) -> StoreResult<bool> {
+                if let Some(person) = person {
+                    lock_person(tx, person).await?;
+                }
                 if forced {
                     sqlx::query("DELETE FROM communications WHERE person_id = $1 AND type = $2")
                         .bind(person).bind(kind).execute(&mut **tx).await.map_err(backend_error)?;
@@ -185,6 +194,8 @@ macro_rules! impl_payment_store {
                     }
                     None => None,
                 };
+                let donor_tiers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tiers WHERE donor = $1")
+                    .bind(true).fetch_one(&mut **tx).await.map_err(backend_error)?;
                 let last_usage: Option<i64> = sqlx::query_scalar("SELECT MAX(accessed_at) FROM usage_log WHERE person_id = $1")
                     .bind(person).fetch_one(&mut **tx).await.map_err(backend_error)?;
                 let state = RunState {
@@ -203,6 +214,7 @@ macro_rules! impl_payment_store {
                     balance_p,
                     old_tier,
                     last_usage: optional_time(last_usage)?,
+                    donor_tier: donor_tiers > 0,
                 };
                 Ok(Some((status.name, state)))
             }
@@ -236,7 +248,7 @@ macro_rules! impl_payment_store {
                         });
                         sqlx::query(
                             "INSERT INTO confirmations (token, person_id, storage, created_at) VALUES ($1, $2, $3, $4) \
-                             ON CONFLICT (token) DO NOTHING",
+                             ON CONFLICT (token) DO UPDATE SET storage = excluded.storage, created_at = excluded.created_at",
                         )
                         .bind(old_tier_token(person)).bind(person).bind(storage.to_string()).bind(now)
                         .execute(&mut **tx).await.map_err(backend_error)?;
@@ -316,11 +328,30 @@ macro_rules! impl_payment_store {
                                 continue;
                             }
                         };
-                        let entry = add_ledger_entry(&mut tx, member, line.posted, line.amount_p, &reason).await?;
-                        sqlx::query("UPDATE bank_lines SET transaction_id = $2 WHERE id = $1")
-                            .bind(id).bind(entry).execute(&mut *tx).await.map_err(backend_error)?;
-                        summary.credited += 1;
-                        summary.credited_p += line.amount_p;
+                        // A credit of this amount on that day that no statement line accounts
+                        // for (history brought over from an earlier system) is this line.
+                        let day = line.posted.as_second().div_euclid(DAY) * DAY;
+                        let earlier: Option<i64> = sqlx::query_scalar(
+                            "SELECT t.id FROM transactions t WHERE t.person_id = $1 AND t.amount_p = $2 \
+                             AND t.added_on >= $3 AND t.added_on < $4 \
+                             AND NOT EXISTS (SELECT 1 FROM bank_lines b WHERE b.transaction_id = t.id) \
+                             ORDER BY t.added_on LIMIT 1",
+                        )
+                        .bind(member).bind(line.amount_p).bind(day).bind(day + DAY)
+                        .fetch_optional(&mut *tx).await.map_err(backend_error)?;
+                        let entry = match earlier {
+                            Some(entry) => {
+                                summary.already_credited += 1;
+                                entry
+                            }
+                            None => {
+                                summary.credited += 1;
+                                summary.credited_p = summary.credited_p.saturating_add(line.amount_p);
+                                add_ledger_entry(&mut tx, member, line.posted, line.amount_p, &reason).await?
+                            }
+                        };
+                        sqlx::query("UPDATE bank_lines SET transaction_id = $2, credited = $3 WHERE id = $1")
+                            .bind(id).bind(entry).bind(true).execute(&mut *tx).await.map_err(backend_error)?;
                     }
                     sqlx::query("UPDATE bank_imports SET new_lines = $2 WHERE id = $1")
                         .bind(import).bind(summary.new_lines as i64).execute(&mut *tx).await.map_err(backend_error)?;
@@ -329,7 +360,7 @@ macro_rules! impl_payment_store {
                 }
 
                 async fn last_statement_import(&self) -> StoreResult<Option<Timestamp>> {
-                    let at: Option<i64> = sqlx::query_scalar("SELECT MAX(imported_at) FROM bank_imports")
+                    let at: Option<i64> = sqlx::query_scalar("SELECT MAX(imported_at) FROM bank_imports WHERE new_lines > 0")
                         .fetch_one(&self.read).await.map_err(backend_error)?;
                     optional_time(at)
                 }
@@ -338,7 +369,7 @@ macro_rules! impl_payment_store {
                     let rows: Vec<(i64, i64, i64, String, String, i64)> = sqlx::query_as(
                         "SELECT l.id, l.posted_at, l.amount_p, l.text, i.source, i.imported_at \
                          FROM bank_lines l JOIN bank_imports i ON i.id = l.import_id \
-                         WHERE l.transaction_id IS NULL AND l.amount_p > 0 ORDER BY l.posted_at, l.id",
+                         WHERE NOT l.credited AND l.amount_p > 0 ORDER BY l.posted_at, l.id",
                     )
                     .fetch_all(&self.read).await.map_err(backend_error)?;
                     rows.into_iter()
@@ -357,13 +388,13 @@ macro_rules! impl_payment_store {
 
                 async fn assign_credit(&self, credit: i64, person: i64, at: Timestamp) -> StoreResult<CreditAssignment> {
                     let mut tx = self.write.begin().await.map_err(backend_error)?;
-                    let line: Option<(i64, i64, Option<i64>)> = sqlx::query_as(concat!(
-                        "SELECT posted_at, amount_p, transaction_id FROM bank_lines WHERE id = $1 AND amount_p > 0",
+                    let line: Option<(i64, i64, bool)> = sqlx::query_as(concat!(
+                        "SELECT posted_at, amount_p, credited FROM bank_lines WHERE id = $1 AND amount_p > 0",
                         $lock
                     ))
                     .bind(credit).fetch_optional(&mut *tx).await.map_err(backend_error)?;
-                    let Some((posted, amount_p, entry)) = line else { return Ok(CreditAssignment::NoSuchCredit) };
-                    if entry.is_some() {
+                    let Some((posted, amount_p, credited)) = line else { return Ok(CreditAssignment::NoSuchCredit) };
+                    if credited {
                         return Ok(CreditAssignment::AlreadyAssigned);
                     }
                     if !lock_person(&mut tx, person).await? {
@@ -371,8 +402,8 @@ macro_rules! impl_payment_store {
                     }
                     let reason = format!("Bank transfer, assigned by the treasurer on {}", at.strftime("%Y-%m-%d"));
                     let entry = add_ledger_entry(&mut tx, person, timestamp_from_db(posted)?, amount_p, &reason).await?;
-                    sqlx::query("UPDATE bank_lines SET transaction_id = $2 WHERE id = $1")
-                        .bind(credit).bind(entry).execute(&mut *tx).await.map_err(backend_error)?;
+                    sqlx::query("UPDATE bank_lines SET transaction_id = $2, credited = $3 WHERE id = $1")
+                        .bind(credit).bind(entry).bind(true).execute(&mut *tx).await.map_err(backend_error)?;
                     let balance_p = balance_in(&mut tx, person).await?;
                     tx.commit().await.map_err(backend_error)?;
                     Ok(CreditAssignment::Assigned { balance_p })
@@ -411,12 +442,12 @@ macro_rules! impl_payment_store {
                         return Ok(None);
                     }
                     let balance = balance_in(&mut tx, person).await?;
-                    if balance - amount_p < floor_p {
+                    let Some(after) = balance.checked_sub(amount_p).filter(|after| *after >= floor_p) else {
                         return Ok(None);
-                    }
+                    };
                     add_ledger_entry(&mut tx, person, at, -amount_p, reason).await?;
                     tx.commit().await.map_err(backend_error)?;
-                    Ok(Some(balance - amount_p))
+                    Ok(Some(after))
                 }
 
                 async fn ledger(&self, person: i64, count: u32) -> StoreResult<Vec<LedgerEntry>> {
@@ -491,16 +522,22 @@ macro_rules! impl_payment_store {
                 }
 
                 async fn claim_outgoing(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<OutgoingEmail>> {
+                    let expired = now.as_second() - CLAIM_LEASE;
                     let due: Vec<i64> = sqlx::query_scalar(
-                        "SELECT id FROM communications WHERE status = 'unsent' \
-                         AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT $2",
+                        "SELECT id FROM communications WHERE (status = 'unsent' \
+                         AND (next_attempt_at IS NULL OR next_attempt_at <= $1)) \
+                         OR (status = 'sending' AND claimed_at < $3) ORDER BY id LIMIT $2",
                     )
-                    .bind(now.as_second()).bind(i64::from(limit))
+                    .bind(now.as_second()).bind(i64::from(limit)).bind(expired)
                     .fetch_all(&self.write).await.map_err(backend_error)?;
                     let mut claimed = Vec::new();
                     for id in due {
-                        let taken = sqlx::query("UPDATE communications SET status = 'sending' WHERE id = $1 AND status = 'unsent'")
-                            .bind(id).execute(&self.write).await.map_err(backend_error)?;
+                        let taken = sqlx::query(
+                            "UPDATE communications SET status = 'sending', claimed_at = $2 WHERE id = $1 \
+                             AND (status = 'unsent' OR (status = 'sending' AND claimed_at < $3))",
+                        )
+                        .bind(id).bind(now.as_second()).bind(expired)
+                        .execute(&self.write).await.map_err(backend_error)?;
                         if taken.rows_affected() != 1 {
                             continue;
                         }

@@ -166,6 +166,57 @@ async fn statements_are_imported_once_and_unmatched_credits_wait(db: TestDatabas
     assert_eq!(store.unmatched_credits().await.unwrap().len(), 1);
 }
 
+async fn history_from_an_earlier_system_is_not_credited_twice(db: TestDatabase) {
+    let store = open(&db).await;
+    // Larry's ledger already has 2500p on 2 January, imported by the old system.
+    let old = line(
+        "OLD-1",
+        "2026-01-02T00:00:00Z",
+        2500,
+        "L LAPSING SM0002",
+        Some(2),
+    );
+    let fresh = line(
+        "NEW-1",
+        "2026-01-19T00:00:00Z",
+        2500,
+        "L LAPSING SM0002",
+        Some(2),
+    );
+    let summary = store
+        .import_statement(&statement(vec![old, fresh]))
+        .await
+        .unwrap();
+    assert_eq!((summary.already_credited, summary.credited), (1, 1));
+    assert_eq!(store.balance(2).await.unwrap(), 5000);
+    assert!(store.unmatched_credits().await.unwrap().is_empty());
+}
+
+async fn a_vanished_sender_s_emails_are_claimed_again(db: TestDatabase) {
+    let store = open(&db).await;
+    let email = ComposedEmail {
+        subject: "Hello".into(),
+        plain_text: "Hi".into(),
+        html: None,
+    };
+    store
+        .queue_email(Some(1), "welcome", &email, false, now())
+        .await
+        .unwrap();
+    assert_eq!(store.claim_outgoing(now(), 10).await.unwrap().len(), 1);
+    let soon = at("2026-01-20T10:10:00Z");
+    assert!(
+        store.claim_outgoing(soon, 10).await.unwrap().is_empty(),
+        "still being sent"
+    );
+    let later = at("2026-01-20T10:16:00Z");
+    assert_eq!(
+        store.claim_outgoing(later, 10).await.unwrap().len(),
+        1,
+        "the lease ran out"
+    );
+}
+
 async fn identical_lines_in_one_second_are_all_credited(db: TestDatabase) {
     let store = open(&db).await;
     let lines = (0..3)
@@ -460,6 +511,8 @@ async fn payments_app_keys_are_made_once(db: TestDatabase) {
 on_both_backends!(
     statements_are_imported_once_and_unmatched_credits_wait,
     identical_lines_in_one_second_are_all_credited,
+    history_from_an_earlier_system_is_not_credited_twice,
+    a_vanished_sender_s_emails_are_claimed_again,
     the_first_payment_opens_the_door_and_a_second_run_changes_nothing,
     a_lapsing_member_with_too_little_becomes_a_donor_and_comes_back,
     a_stale_feed_keeps_members_where_they_are,

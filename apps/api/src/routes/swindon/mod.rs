@@ -72,7 +72,7 @@ pub fn routes() -> Router<AppState> {
 type Reply = Result<DeviceReply, DeviceReply>;
 
 /// When `enforce_thing_ip` is on, the refusal for a caller that is not the thing's controller.
-async fn pinned_elsewhere(
+pub(super) async fn pinned_elsewhere(
     state: &AppState,
     thing: &str,
     ip: ClientIp,
@@ -133,7 +133,13 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
                 .as_ref()
                 .map_or(1, |b| door_colour(b.tier.as_deref(), &b.door_colour));
             let beep = match person {
-                Some(id) => fee_warning(&state, id, Timestamp::now()).await?,
+                // Email bookkeeping must never keep a member out: a failure only loses the beep.
+                Some(id) => fee_warning(&state, id, Timestamp::now())
+                    .await
+                    .unwrap_or_else(|error| {
+                        tracing::warn!(%error, person = id, "fee warning skipped");
+                        false
+                    }),
                 None => false,
             };
             let mut body = json!({
@@ -164,7 +170,11 @@ const FEE_BEEP: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Whether the door should beep at this member: their last payment was below their dues.
 /// The first time, the fee email is queued (once per member); the door beeps for ten minutes.
-async fn fee_warning(state: &AppState, person: i64, now: Timestamp) -> Result<bool, DeviceReply> {
+async fn fee_warning(
+    state: &AppState,
+    person: i64,
+    now: Timestamp,
+) -> offimic_store::StoreResult<bool> {
     let Some(status) = state.store.member_status(person, now).await? else {
         return Ok(false);
     };

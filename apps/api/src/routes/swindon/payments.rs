@@ -3,7 +3,8 @@
 //! their ledger. The app proves who it is with `md5(date . key)`, where the key is mailed to
 //! the member; the date is the phone's, so yesterday's and tomorrow's are accepted too. Fixes:
 //! an unknown hash or a member without a key never answers 500, and the token form reports
-//! `error` only on failure.
+//! `error` only on failure, and the token form honours `enforce_thing_ip` like every device
+//! endpoint.
 
 use axum::extract::State;
 use jiff::{SignedDuration, Timestamp};
@@ -14,10 +15,12 @@ use serde_json::{Value, json};
 use super::wire::{DeviceParams, DeviceReply};
 use crate::access;
 use crate::app::{ApiPath, AppState};
-use crate::money::is_valid;
+use crate::client_ip::ClientIp;
 
 /// Longest reason kept on a ledger entry, in characters.
 const MAX_REASON: usize = 255;
+/// The largest single debit, in pence: no till sells anything near this.
+const MAX_DEBIT_P: i64 = 1_000_000;
 /// Ledger entries shown when the app asks for none.
 const DEFAULT_COUNT: u32 = 10;
 /// Most ledger entries one request returns.
@@ -62,6 +65,9 @@ async fn debit(
     else {
         return Ok(Err("Amount must be a positive integer of pence"));
     };
+    if amount_p > MAX_DEBIT_P {
+        return Ok(Err("Amount is larger than any till takes"));
+    }
     let reason: String = reason.chars().take(MAX_REASON).collect();
     let floor = state.config.payments.balance_floor_p;
     Ok(state
@@ -71,7 +77,11 @@ async fn debit(
         .ok_or("Not enough money for that transaction"))
 }
 
-pub async fn transaction(State(state): State<AppState>, params: DeviceParams) -> Reply {
+pub async fn transaction(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    params: DeviceParams,
+) -> Reply {
     let (amount, reason) = (params.get("amount"), params.get("reason"));
     if let (Some(hash), Some(amount), Some(reason)) = (params.get("hash"), amount, reason) {
         let Some(person) = person_by_hash(&state, hash, Timestamp::now()).await? else {
@@ -94,6 +104,9 @@ pub async fn transaction(State(state): State<AppState>, params: DeviceParams) ->
             "error": "Missing token or thing or amount or reason parameter(s)"
         })));
     };
+    if let Some(error) = super::pinned_elsewhere(&state, thing, ip, "take payments for").await? {
+        return Ok(DeviceReply::new(json!({"success": 0, "error": error})));
+    }
     let decision = access::decide(&state, "swindon", token, thing, None).await?;
     let person = match (&decision.outcome, &decision.person) {
         (Outcome::Granted { .. }, Some((person, _))) => *person,
@@ -168,11 +181,8 @@ pub async fn user_guid_request(State(state): State<AppState>, params: DevicePara
     let Some(status) = state.store.member_status(person, now).await? else {
         return Ok(no_match());
     };
-    let parent = match status.parent_id {
-        Some(parent) => state.store.member_status(parent, now).await?,
-        None => None,
-    };
-    if !is_valid(&status, parent.as_ref()) {
+    // As the original: someone who has paid, and whose membership has not run out.
+    if status.valid_until.is_none_or(|until| until < now) {
         return Ok(DeviceReply::new(json!({
             "success": 0,
             "error": "Member is invalid (not paid recently), did you mistype the ref?"

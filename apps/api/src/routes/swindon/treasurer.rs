@@ -117,7 +117,8 @@ pub async fn nudge_member(
         ("paid_date".into(), email_date(paid_on)),
         ("expires_date".into(), email_date(expires_on)),
     ];
-    queue(&state, &status, "reminder_email", vars, false, now).await?;
+    // The original sends the reminder it already has again; a new one says the same.
+    queue(&state, &status, "reminder_email", vars, true, now).await?;
     Ok(message("Attempted to send reminder email".into()))
 }
 
@@ -137,7 +138,7 @@ pub async fn box_reminder(
         ("dues_nice".into(), pounds(dues(&status, now))),
         ("now_plus_one_month".into(), email_date(in_a_month)),
     ];
-    queue(&state, &status, "box_reminder_email", vars, false, now).await?;
+    queue(&state, &status, "box_reminder_email", vars, true, now).await?;
     Ok(message("Attempted to send box reminder email".into()))
 }
 
