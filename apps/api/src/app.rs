@@ -35,6 +35,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The occupancy series analysis reads, rebuilt at most once a minute.
     pub series: Arc<crate::analysis::SeriesCache>,
+    /// The web pages' templates.
+    pub pages: Arc<crate::web::Pages>,
+    /// Recent login requests, to refuse bursts.
+    pub logins: Arc<crate::web::LoginLimiter>,
 }
 
 impl AppState {
@@ -47,6 +51,8 @@ impl AppState {
             mail: Arc::new(MailService::new(&config)?),
             metrics: Arc::default(),
             series: Arc::default(),
+            pages: Arc::default(),
+            logins: Arc::default(),
             store,
             config: Arc::new(config),
         })
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::spaceapi::routes())
         .merge(routes::insights::routes())
         .merge(routes::dashboard::routes())
+        .merge(crate::web::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(state.clone());

@@ -1,5 +1,5 @@
 //! The command line: `offimic-api [--config FILE] [serve | token … | purge | import | export |
-//! bank … | payments run | email send]`. Every subcommand
+//! bank … | payments run | admin create | email send]`. Every subcommand
 //! reads the same configuration and opens the same database as the server.
 
 use std::path::PathBuf;
@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         action: PaymentsAction,
     },
+    /// Manage the web console's admins
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Send the emails waiting in the outbox now (serve sends them by itself)
     Email {
         #[command(subcommand)]
@@ -127,6 +132,15 @@ pub enum PaymentsAction {
         /// Run as if it were this moment (RFC 3339), e.g. to catch up a missed day
         #[arg(long, value_name = "TIME")]
         as_of: Option<Timestamp>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Give the member with this email the admin role (they log in by emailed link)
+    Create {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -225,6 +239,18 @@ async fn execute(command: Command, config: ApiConfig) -> anyhow::Result<()> {
                 "the run failed for some members"
             );
         }
+        Command::Admin {
+            action: AdminAction::Create { email },
+        } => match state
+            .store
+            .make_admin(email.trim(), Timestamp::now())
+            .await?
+        {
+            Some(person) => println!("person {person} ({email}) is an admin"),
+            None => {
+                anyhow::bail!("no single adult member has the email {email:?}; register them first")
+            }
+        },
         Command::Email {
             action: EmailAction::Send,
         } => {

@@ -58,6 +58,27 @@ pub struct ApiConfig {
     /// A device seen within this many minutes counts as present (a phone asleep for one scan
     /// still counts).
     pub presence_window_minutes: u32,
+    /// The web pages.
+    pub web: WebConfig,
+}
+
+/// Registration and the member pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// A registration sent sooner than this after the form was shown is taken for a bot.
+    pub min_fill_seconds: u32,
+    /// The thing whose induction registering confirms (accepting the policy).
+    pub safety_thing: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            min_fill_seconds: 3,
+            safety_thing: "Health and Safety Policy".into(),
+        }
+    }
 }
 
 /// The fixed part of the SpaceAPI v15 document; state and sensors come from measurements.
@@ -242,6 +263,7 @@ impl Default for ApiConfig {
             email: EmailConfig::default(),
             spaceapi: None,
             presence_window_minutes: 15,
+            web: WebConfig::default(),
         }
     }
 }

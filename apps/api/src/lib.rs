@@ -24,6 +24,7 @@ pub mod negotiate;
 pub mod now;
 pub mod routes;
 pub mod timefmt;
+pub mod web;
 
 use std::future::Future;
 

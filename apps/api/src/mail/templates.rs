@@ -38,6 +38,8 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "inducted_on.html",
     "membership_status.txt",
     "membership_status.html",
+    "login_link.txt",
+    "login_link.html",
 );
 
 /// A template could not be read or compiled.

@@ -21,7 +21,7 @@ pub struct TestServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     /// Where emails are written when the test configures no SMTP server.
-    _outbox: tempfile::TempDir,
+    outbox: tempfile::TempDir,
     _db: TestDatabase,
 }
 
@@ -58,9 +58,14 @@ impl TestServer {
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             task: Some(task),
-            _outbox: outbox,
+            outbox,
             _db: db,
         }
+    }
+
+    /// Where the server writes emails unless the test configured SMTP or another directory.
+    pub fn outbox_dir(&self) -> &std::path::Path {
+        self.outbox.path()
     }
 
     pub fn url(&self, path: &str) -> String {

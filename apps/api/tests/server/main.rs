@@ -3,6 +3,7 @@
 
 mod admin;
 mod binary;
+mod browser;
 mod harness;
 mod hive13;
 mod insights;

@@ -12,6 +12,7 @@ mod hive13;
 mod occupancy;
 mod payments;
 mod tokens;
+mod web;
 
 pub use access::{
     AccessStore, Badge, CommunicationRecord, DecisionLog, ImportFailure, ImportSummary,
@@ -30,6 +31,7 @@ pub use payments::{
     StatementImport, StatementSummary, UnmatchedCredit,
 };
 pub use tokens::{ApiTokenRecord, ApiTokenStore, NewApiToken};
+pub use web::{AuditEntry, PersonSummary, ProfileEdit, Registration, WebStore};
 
 use async_trait::async_trait;
 
@@ -58,6 +60,7 @@ pub trait Store:
     + Hive13Store
     + PaymentStore
     + AnalysisStore
+    + WebStore
     + Send
     + Sync
     + 'static
@@ -72,6 +75,7 @@ impl<T> Store for T where
         + Hive13Store
         + PaymentStore
         + AnalysisStore
+        + WebStore
         + Send
         + Sync
         + 'static

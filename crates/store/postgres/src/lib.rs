@@ -61,6 +61,7 @@ offimic_store_sql::impl_access_store!(
 );
 offimic_store_sql::impl_hive13_store!(PostgresStore);
 offimic_store_sql::impl_analysis_store!(PostgresStore);
+offimic_store_sql::impl_web_store!(PostgresStore);
 offimic_store_sql::impl_payment_store!(
     PostgresStore,
     db = sqlx::Postgres,

@@ -31,6 +31,7 @@ mod convert;
 mod hive13_macro;
 mod occupancy_macro;
 mod payments_macro;
+mod web_macro;
 
 pub use batch::{BATCH_LIMIT, BatchQueue, placeholders};
 pub use convert::{

@@ -75,4 +75,5 @@ offimic_store_sql::impl_shared_store!(
 offimic_store_sql::impl_access_store!(SqliteStore, db = sqlx::Sqlite, resync = []);
 offimic_store_sql::impl_hive13_store!(SqliteStore);
 offimic_store_sql::impl_analysis_store!(SqliteStore);
+offimic_store_sql::impl_web_store!(SqliteStore);
 offimic_store_sql::impl_payment_store!(SqliteStore, db = sqlx::Sqlite, lock_person = "");

@@ -1,0 +1,276 @@
+//! The admin console, for members with the admin role: find people (personal data stays
+//! hidden until the admin asks, and each reveal is written to the audit log with their name),
+//! the audit log itself, unmatched bank credits, the email outbox and the access log. Changes
+//! to people, things, groups and devices go through the admin JSON API (`/api/v1/…`).
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::Timestamp;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{SignedInAdmin, Visitor, unavailable};
+use crate::app::{ApiPath, ApiQuery, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(people))
+        .route("/admin/people/{id}", get(person))
+        .route("/admin/people/{id}/reveal", post(reveal))
+        .route("/admin/audit", get(audit))
+        .route("/admin/money", get(money))
+        .route("/admin/outbox", get(outbox))
+        .route("/admin/logs", get(logs))
+}
+
+fn shown(state: &AppState, at: Timestamp) -> String {
+    at.to_zoned(state.config.tz().clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+#[derive(Deserialize)]
+struct Search {
+    q: Option<String>,
+}
+
+async fn people(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+    ApiQuery(search): ApiQuery<Search>,
+) -> Response {
+    let q = search.q.unwrap_or_default();
+    let found = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        match state.store.search_people(&q, Timestamp::now(), 200).await {
+            Ok(found) => found,
+            Err(error) => return unavailable(&error),
+        }
+    };
+    let people: Vec<_> = found
+        .iter()
+        .map(|p| {
+            context! {
+                id => p.id, name => p.name.clone(), tier => p.tier.clone(), parent_id => p.parent_id,
+                valid_until => p.valid_until.map(|t| shown(&state, t)),
+            }
+        })
+        .collect();
+    visitor.render(StatusCode::OK, "admin_people.html", context! { q, people })
+}
+
+async fn person_page(state: &AppState, visitor: &Visitor, id: i64, revealed: bool) -> Response {
+    let loaded = async {
+        let space = state.store.export_space().await?;
+        let status = state.store.member_status(id, Timestamp::now()).await?;
+        let balance = state.store.balance(id).await?;
+        Ok::<_, offimic_store::StoreError>((space, status, balance))
+    };
+    let (space, status, balance) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return unavailable(&error),
+    };
+    let (Some(entry), Some(status)) = (space.people.iter().find(|p| p.id == id), status) else {
+        return visitor.message(
+            StatusCode::NOT_FOUND,
+            "No such person",
+            &["Nobody has that number."],
+        );
+    };
+    let things: HashMap<&str, &str> = space
+        .things
+        .iter()
+        .filter_map(|t| Some((t.id.as_deref()?, t.name.as_str())))
+        .collect();
+    let inductions: Vec<_> = space
+        .allowed
+        .iter()
+        .filter(|a| a.person == id)
+        .map(|a| context! { thing => things.get(a.thing.as_str()).copied().unwrap_or(a.thing.as_str()), pending => a.pending })
+        .collect();
+    let tokens: Vec<_> = entry
+        .tokens
+        .iter()
+        .map(|t| context! { id => t.id.clone() })
+        .collect();
+    visitor.render(
+        StatusCode::OK,
+        "admin_person.html",
+        context! {
+            person => context! {
+                id => entry.id, name => entry.name.clone(), email => entry.email.clone(),
+                address => entry.address.clone(), dob => entry.dob.clone(),
+            },
+            tier => status.tier_name.clone(),
+            valid_until => status.valid_until.map(|t| shown(state, t)),
+            balance => format!("{:.2}", balance as f64 / 100.0),
+            tokens, inductions, revealed,
+        },
+    )
+}
+
+async fn person(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+    ApiPath(id): ApiPath<i64>,
+) -> Response {
+    person_page(&state, &visitor, id, false).await
+}
+
+async fn reveal(
+    State(state): State<AppState>,
+    SignedInAdmin {
+        visitor,
+        person: me,
+    }: SignedInAdmin,
+    ApiPath(id): ApiPath<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(&form) {
+        return visitor.csrf_refused();
+    }
+    if let Err(error) = state
+        .store
+        .audit(me, "showed personal data", Some(id), Timestamp::now())
+        .await
+    {
+        return unavailable(&error);
+    }
+    person_page(&state, &visitor, id, true).await
+}
+
+fn table(visitor: &Visitor, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
+    visitor.render(
+        StatusCode::OK,
+        "admin_table.html",
+        context! { title, headers, rows },
+    )
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+) -> Response {
+    match state.store.audit_log(500).await {
+        Ok(entries) => {
+            let rows = entries
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        shown(&state, e.at),
+                        format!("{} (no. {})", e.admin_name, e.admin),
+                        e.action,
+                        e.subject.map(|s| s.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table(
+                &visitor,
+                "Audit log",
+                &["When", "Admin", "What", "Whose"],
+                rows,
+            )
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+async fn money(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+) -> Response {
+    match state.store.unmatched_credits().await {
+        Ok(credits) => {
+            let rows = credits
+                .into_iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        shown(&state, c.posted),
+                        format!("£{:.2}", c.amount_p as f64 / 100.0),
+                        c.text,
+                        c.source,
+                    ]
+                })
+                .collect();
+            table(
+                &visitor,
+                "Unmatched bank credits (assign with `offimic-api bank assign` or the API)",
+                &["No.", "Posted", "Amount", "Text", "Statement"],
+                rows,
+            )
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+) -> Response {
+    match state.store.outbox(200).await {
+        Ok(rows) => {
+            let rows = rows
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        shown(&state, e.created_at),
+                        e.person
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "directors".into()),
+                        e.kind,
+                        e.subject,
+                        e.status,
+                        e.last_error.unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table(
+                &visitor,
+                "Email outbox",
+                &["Queued", "To", "Kind", "Subject", "Status", "Last error"],
+                rows,
+            )
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+async fn logs(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+) -> Response {
+    match state.store.recent_decisions(None, 200).await {
+        Ok(rows) => {
+            let rows = rows
+                .into_iter()
+                .map(|d| {
+                    vec![
+                        shown(&state, d.at),
+                        d.protocol,
+                        d.thing,
+                        d.person.map(|p| p.to_string()).unwrap_or_default(),
+                        if d.granted {
+                            "granted".into()
+                        } else {
+                            format!("refused: {}", d.message)
+                        },
+                    ]
+                })
+                .collect();
+            table(
+                &visitor,
+                "Access log",
+                &["When", "Protocol", "Thing", "Person", "Decision"],
+                rows,
+            )
+        }
+        Err(error) => unavailable(&error),
+    }
+}
