@@ -40,6 +40,38 @@ pub fn routes() -> Router<AppState> {
         .route("/download", get(download))
         .route("/deleteme", get(delete_form).post(delete))
         .route("/delete_token", post(delete_token))
+        .route("/confirm_email", get(confirm_email))
+}
+
+#[derive(serde::Deserialize)]
+struct ConfirmQuery {
+    token: Option<String>,
+}
+
+/// The link in the welcome email: proves the address works.
+async fn confirm_email(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    crate::app::ApiQuery(query): crate::app::ApiQuery<ConfirmQuery>,
+) -> Response {
+    let token = query.token.unwrap_or_default();
+    match state
+        .store
+        .use_email_confirmation(&token, Timestamp::now())
+        .await
+    {
+        Ok(Some(_)) => visitor.message(
+            StatusCode::OK,
+            "Thank you",
+            &["Your email address is confirmed."],
+        ),
+        Ok(None) => visitor.message(
+            StatusCode::BAD_REQUEST,
+            "This link does not work",
+            &["It was used already, or it was mistyped. Your address may already be confirmed."],
+        ),
+        Err(error) => unavailable(&error),
+    }
 }
 
 /// Recent login requests by key (client address, email), in memory: a burst is refused.
@@ -206,9 +238,10 @@ async fn profile(
         let balance = state.store.balance(person).await?;
         let ledger = state.store.ledger(person, 20).await?;
         let decisions = state.store.recent_decisions(Some(person), 20).await?;
-        Ok::<_, offimic_store::StoreError>((status, space, balance, ledger, decisions))
+        let links = state.store.pending_confirmations(person).await?;
+        Ok::<_, offimic_store::StoreError>((status, space, balance, ledger, decisions, links))
     };
-    let (status, space, balance, ledger, decisions) = match loaded.await {
+    let (status, space, balance, ledger, decisions, links) = match loaded.await {
         Ok(loaded) => loaded,
         Err(error) => return unavailable(&error),
     };
@@ -233,9 +266,15 @@ async fn profile(
             let why = if thing == state.config.payments.door {
                 "opens with your first payment"
             } else {
-                "confirm it with the link we emailed you"
+                "confirm that you were shown how to use it safely"
             };
-            context! { thing, inductor => a.inductor, pending => a.pending, why }
+            let link = links
+                .iter()
+                .find(|(_, id)| *id == a.thing)
+                .map(|(token, _)| {
+                    format!("{}/confirm_induction?token={token}", state.config.path.0)
+                });
+            context! { thing, inductor => a.inductor, pending => a.pending, why, link }
         })
         .collect();
     let tokens: Vec<_> = entry
@@ -457,6 +496,8 @@ async fn add_child(
         opt_in: false,
         how_found_us: None,
         voucher_code: None,
+        github_user: None,
+        plate: None,
         parent_id: Some(parent),
         guide_accepted_at: None,
         safety_accepted_at: now,

@@ -308,6 +308,21 @@ async fn submit(
             errors.insert("voucher_code", "Unrecognised voucher".into());
         }
     }
+    let plate: String = field("plate_reg")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if plate.len() > 7 {
+        errors.insert(
+            "plate_reg",
+            "A number plate has at most 7 letters and digits".into(),
+        );
+    }
+    let github_user = field("github_user");
+    if github_user.chars().count() > 255 {
+        errors.insert("github_user", "That GitHub user name is too long".into());
+    }
     if !checked("membership_guide") {
         errors.insert(
             "membership_guide",
@@ -336,6 +351,8 @@ async fn submit(
         opt_in: checked("opt_in"),
         how_found_us: Some(how_found_us.to_owned()),
         voucher_code: Some(voucher.to_owned()).filter(|v| !v.is_empty()),
+        github_user: Some(github_user.to_owned()).filter(|g| !g.is_empty()),
+        plate: Some(plate).filter(|p| !p.is_empty()),
         parent_id: None,
         guide_accepted_at: Some(now),
         safety_accepted_at: now,

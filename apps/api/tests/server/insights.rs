@@ -3,13 +3,11 @@
 //! one day of data and a year of data — each page also photographed in headless Chromium for a
 //! person to look at (`target/screenshots/`).
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use jiff::{SignedDuration, Timestamp};
 use offimic_testkit::{TestDatabase, on_both_backends};
 use serde_json::{Value, json};
 
+use crate::chromium::{browser, snap};
 use crate::harness::TestServer;
 
 /// The devices present at `at` in a made-up space: busy weekday evenings, quiet nights.
@@ -33,42 +31,12 @@ async fn record(server: &TestServer, from: Timestamp, step: SignedDuration) {
     }
 }
 
-/// Photographs `path` of the running server with headless Chromium into `target/screenshots`.
-/// Chromium is part of the test setup (`.ci/run` installs it); without it this fails.
-fn screenshot(server: &TestServer, path: &str, name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{name}.png"));
-    let _ = std::fs::remove_file(&file);
-    let chromium = std::env::var("OFFIMIC_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--window-size=1280,1800",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", file.display()))
-        .arg(server.url(path))
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{chromium} could not be started ({e}); install it with apt-get install chromium"
-            )
-        });
-    assert!(
-        file.exists(),
-        "no screenshot: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        std::fs::metadata(&file).unwrap().len() > 10_000,
-        "the screenshot is empty"
-    );
-    file
+/// Photographs `path` of the running server in headless Chromium into `target/screenshots`.
+async fn screenshot(server: &TestServer, path: &str, name: &str) {
+    let browser = browser().await;
+    browser.client.goto(&server.url(path)).await.unwrap();
+    snap(&browser.client, name).await;
+    browser.client.close().await.unwrap();
 }
 
 async fn dashboard(server: &TestServer) -> String {
@@ -112,7 +80,7 @@ async fn the_dashboard_with_no_data(db: TestDatabase) {
     let (status, error) = server.get_json("/api/v1/occupancy/forecast?days=0").await;
     assert_eq!(status, 400);
     assert!(error["error"].as_str().unwrap().contains("days"));
-    screenshot(&server, "/dashboard", "dashboard-no-data");
+    screenshot(&server, "/dashboard", "dashboard-no-data").await;
     server.stop().await;
 }
 
@@ -192,7 +160,7 @@ async fn the_dashboard_with_one_day_of_data(db: TestDatabase) {
         .unwrap();
     assert_eq!(analysis["body"]["window_days"], 28, "{analysis}");
     assert!(dashboard(&server).await.contains("people (estimated)"));
-    screenshot(&server, "/dashboard", "dashboard-one-day");
+    screenshot(&server, "/dashboard", "dashboard-one-day").await;
     server.stop().await;
 }
 
@@ -224,7 +192,7 @@ async fn the_dashboard_with_a_year_of_data(db: TestDatabase) {
         .find(|p| p["at"].as_str().unwrap().contains("T03:00"))
         .unwrap();
     assert_eq!(night["p90"], 0.0, "{night}");
-    screenshot(&server, "/dashboard", "dashboard-a-year");
+    screenshot(&server, "/dashboard", "dashboard-a-year").await;
     server.stop().await;
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod binary;
 mod browser;
+mod chromium;
 mod harness;
 mod hive13;
 mod insights;

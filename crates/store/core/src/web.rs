@@ -22,6 +22,9 @@ pub struct Registration {
     pub opt_in: bool,
     pub how_found_us: Option<String>,
     pub voucher_code: Option<String>,
+    pub github_user: Option<String>,
+    /// A vehicle registration for the car park, normalised (upper case, letters and digits).
+    pub plate: Option<String>,
     pub parent_id: Option<i64>,
     /// When the membership guide and the health-and-safety policy were accepted.
     pub guide_accepted_at: Option<Timestamp>,
@@ -128,4 +131,18 @@ pub trait WebStore {
 
     /// Marks the person's email as confirmed.
     async fn confirm_email(&self, person: i64, at: Timestamp) -> StoreResult<()>;
+
+    /// Stores the token of the link that confirms a newcomer's email address.
+    async fn create_email_confirmation(
+        &self,
+        token: &str,
+        person: i64,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Uses an email confirmation link once: the person whose address it confirmed.
+    async fn use_email_confirmation(&self, token: &str, at: Timestamp) -> StoreResult<Option<i64>>;
+
+    /// The person's inductions waiting for their confirmation: (link token, thing id).
+    async fn pending_confirmations(&self, person: i64) -> StoreResult<Vec<(String, String)>>;
 }

@@ -22,14 +22,20 @@ macro_rules! impl_web_store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO people (name, email, address, dob, tier_id, concession, payment_override_p, \
                            door_colour, opt_in, how_found_us, voucher_code, parent_id, created_at, \
-                           guide_accepted_at, safety_accepted_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                           guide_accepted_at, safety_accepted_at, github_user) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
                     )
                     .bind(&r.name).bind(&r.email).bind(&r.address).bind(&r.dob).bind(r.tier_id)
                     .bind(&r.concession).bind(r.payment_override_p).bind(&r.door_colour).bind(r.opt_in)
                     .bind(&r.how_found_us).bind(&r.voucher_code).bind(r.parent_id).bind(at)
                     .bind(r.guide_accepted_at.map(|t| t.as_second())).bind(r.safety_accepted_at.as_second())
+                    .bind(&r.github_user)
                     .fetch_one(&mut *tx).await.map_err(backend_error)?;
+                    if let Some(plate) = &r.plate {
+                        sqlx::query("INSERT INTO vehicles (person_id, plate, added_on) VALUES ($1, $2, $3)")
+                            .bind(id).bind(plate).bind(at)
+                            .execute(&mut *tx).await.map_err(backend_error)?;
+                    }
                     for (thing, pending) in [(&r.door, true), (&r.safety_thing, false)] {
                         sqlx::query(
                             "INSERT INTO allowed (person_id, thing_id, inductor, pending, accepted_on, added_on) \
@@ -166,6 +172,44 @@ macro_rules! impl_web_store {
                     .bind(edit.payment_override_p)
                     .execute(&self.write).await.map_err(backend_error)?;
                     Ok(())
+                }
+
+                async fn create_email_confirmation(&self, token: &str, person: i64, at: Timestamp) -> StoreResult<()> {
+                    sqlx::query("INSERT INTO confirmations (token, person_id, storage, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(token).bind(person).bind(r#"{"confirm":"email"}"#).bind(at.as_second())
+                        .execute(&self.write).await.map_err(backend_error)?;
+                    Ok(())
+                }
+
+                async fn use_email_confirmation(&self, token: &str, at: Timestamp) -> StoreResult<Option<i64>> {
+                    let mut tx = self.write.begin().await.map_err(backend_error)?;
+                    let person: Option<i64> = sqlx::query_scalar(
+                        "DELETE FROM confirmations WHERE token = $1 AND storage = $2 RETURNING person_id",
+                    )
+                    .bind(token).bind(r#"{"confirm":"email"}"#)
+                    .fetch_optional(&mut *tx).await.map_err(backend_error)?;
+                    if let Some(person) = person {
+                        sqlx::query("UPDATE people SET email_confirmed_at = $2 WHERE id = $1 AND email_confirmed_at IS NULL")
+                            .bind(person).bind(at.as_second())
+                            .execute(&mut *tx).await.map_err(backend_error)?;
+                    }
+                    tx.commit().await.map_err(backend_error)?;
+                    Ok(person)
+                }
+
+                async fn pending_confirmations(&self, person: i64) -> StoreResult<Vec<(String, String)>> {
+                    let rows: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT token, storage FROM confirmations WHERE person_id = $1 ORDER BY created_at, token",
+                    )
+                    .bind(person).fetch_all(&self.read).await.map_err(backend_error)?;
+                    Ok(rows
+                        .into_iter()
+                        .filter_map(|(token, storage)| {
+                            let value: $crate::reexports::serde_json::Value = $crate::reexports::serde_json::from_str(&storage).ok()?;
+                            let thing = value.get("thing_id")?.as_str()?.to_owned();
+                            Some((token, thing))
+                        })
+                        .collect())
                 }
 
                 async fn confirm_email(&self, person: i64, at: Timestamp) -> StoreResult<()> {

@@ -3,6 +3,7 @@
 
 ALTER TABLE people ADD COLUMN guide_accepted_at INTEGER;
 ALTER TABLE people ADD COLUMN safety_accepted_at INTEGER;
+ALTER TABLE people ADD COLUMN github_user TEXT;
 ALTER TABLE people ADD COLUMN email_confirmed_at INTEGER;
 
 CREATE TABLE login_links (
