@@ -77,7 +77,7 @@ fn gone(found: bool, what: &str) -> Reply {
 
 /// Writes `file` through the import; errors lose the `section[0].` prefix so they name the
 /// field as the caller sent it.
-async fn apply(state: &AppState, file: SpaceFile) -> ApiResult<()> {
+pub(crate) async fn apply(state: &AppState, file: SpaceFile) -> ApiResult<()> {
     let resolver = space_resolver(file, KNOWN_SCOPES, Timestamp::now());
     match state.store.import_space(resolver).await {
         Ok(_) => Ok(()),
@@ -529,7 +529,7 @@ fn second_version() -> i64 {
     2
 }
 
-fn new_key() -> String {
+pub(crate) fn new_key() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 

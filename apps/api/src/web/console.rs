@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use minijinja::context;
 use serde::Deserialize;
 
+use super::manage::{Field, PageForm, TablePage, button};
 use super::{SignedInAdmin, Visitor, unavailable};
 use crate::app::{ApiPath, ApiQuery, AppState};
 
@@ -23,7 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/people/{id}", get(person))
         .route("/admin/people/{id}/reveal", post(reveal))
         .route("/admin/audit", get(audit))
-        .route("/admin/money", get(money))
+        .route("/admin/money", get(money).post(change_money))
         .route("/admin/outbox", get(outbox))
         .route("/admin/logs", get(logs))
 }
@@ -145,12 +146,19 @@ async fn reveal(
     person_page(&state, &visitor, id, true).await
 }
 
-fn table(visitor: &Visitor, title: &str, headers: &[&str], rows: Vec<Vec<String>>) -> Response {
-    visitor.render(
-        StatusCode::OK,
-        "admin_table.html",
-        context! { title, headers, rows },
-    )
+fn table(
+    visitor: &Visitor,
+    title: &str,
+    headers: &[&'static str],
+    rows: Vec<Vec<String>>,
+) -> Response {
+    TablePage {
+        title: title.to_owned(),
+        headers: headers.to_vec(),
+        rows: rows.into_iter().map(|cells| (cells, Vec::new())).collect(),
+        ..TablePage::default()
+    }
+    .render(visitor)
 }
 
 async fn audit(
@@ -185,29 +193,113 @@ async fn money(
     State(state): State<AppState>,
     SignedInAdmin { visitor, .. }: SignedInAdmin,
 ) -> Response {
-    match state.store.unmatched_credits().await {
-        Ok(credits) => {
-            let rows = credits
-                .into_iter()
-                .map(|c| {
-                    vec![
-                        c.id.to_string(),
-                        shown(&state, c.posted),
-                        format!("£{:.2}", c.amount_p as f64 / 100.0),
-                        c.text,
-                        c.source,
-                    ]
-                })
-                .collect();
-            table(
-                &visitor,
-                "Unmatched bank credits (assign with `offimic-api bank assign` or the API)",
-                &["No.", "Posted", "Amount", "Text", "Statement"],
-                rows,
+    money_page(&state, &visitor, None, None).await
+}
+
+async fn money_page(
+    state: &AppState,
+    visitor: &Visitor,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let credits = match state.store.unmatched_credits().await {
+        Ok(credits) => credits,
+        Err(error) => return unavailable(&error),
+    };
+    let rows = credits
+        .into_iter()
+        .map(|c| {
+            let mut assign = button(
+                "/admin/money".into(),
+                "Assign",
+                false,
+                vec![("op", "assign".into()), ("credit", c.id.to_string())],
+            );
+            assign
+                .fields
+                .push(Field::text("person", "Member number", ""));
+            (
+                vec![
+                    c.id.to_string(),
+                    shown(state, c.posted),
+                    format!("£{:.2}", c.amount_p as f64 / 100.0),
+                    c.text,
+                    c.source,
+                ],
+                vec![assign],
             )
-        }
-        Err(error) => unavailable(&error),
+        })
+        .collect();
+    TablePage {
+        title: "Unmatched bank credits".into(),
+        headers: vec!["No.", "Posted", "Amount", "Text", "Statement"],
+        rows,
+        forms: vec![PageForm::new(
+            "/admin/money",
+            "The payment run",
+            "Run the payment run now",
+            Vec::new(),
+            "run",
+        )],
+        notice,
+        error,
+        ..TablePage::default()
     }
+    .render(visitor)
+}
+
+async fn change_money(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(&form) {
+        return visitor.csrf_refused();
+    }
+    let value = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let (notice, error) = match value("op") {
+        "assign" => {
+            let (Ok(credit), Ok(person)) = (
+                value("credit").parse::<i64>(),
+                value("person").parse::<i64>(),
+            ) else {
+                return money_page(
+                    &state,
+                    &visitor,
+                    None,
+                    Some("person: a member number".into()),
+                )
+                .await;
+            };
+            match state
+                .store
+                .assign_credit(credit, person, Timestamp::now())
+                .await
+            {
+                Ok(offimic_store::CreditAssignment::Assigned { balance_p }) => (
+                    Some(format!(
+                        "Credit {credit} is on member {person}'s balance (now £{:.2}).",
+                        balance_p as f64 / 100.0
+                    )),
+                    None,
+                ),
+                Ok(offimic_store::CreditAssignment::NoSuchPerson) => {
+                    (None, Some(format!("No member {person}.")))
+                }
+                Ok(_) => (
+                    None,
+                    Some(format!("Credit {credit} is not waiting any more.")),
+                ),
+                Err(error) => return unavailable(&error),
+            }
+        }
+        "run" => match crate::money::run_payments(&state, Timestamp::now()).await {
+            Ok(report) => (Some(report.summary(&state.config.payments.door)), None),
+            Err(error) => return unavailable(&error),
+        },
+        other => (None, Some(format!("unknown operation {other:?}"))),
+    };
+    money_page(&state, &visitor, notice, error).await
 }
 
 async fn outbox(
@@ -242,35 +334,120 @@ async fn outbox(
     }
 }
 
+#[derive(Deserialize)]
+struct LogFilter {
+    person: Option<String>,
+    thing: Option<String>,
+    outcome: Option<String>,
+}
+
 async fn logs(
     State(state): State<AppState>,
     SignedInAdmin { visitor, .. }: SignedInAdmin,
+    ApiQuery(filter): ApiQuery<LogFilter>,
 ) -> Response {
-    match state.store.recent_decisions(None, 200).await {
-        Ok(rows) => {
-            let rows = rows
-                .into_iter()
-                .map(|d| {
-                    vec![
-                        shown(&state, d.at),
-                        d.protocol,
-                        d.thing,
-                        d.person.map(|p| p.to_string()).unwrap_or_default(),
-                        if d.granted {
-                            "granted".into()
-                        } else {
-                            format!("refused: {}", d.message)
-                        },
-                    ]
-                })
-                .collect();
-            table(
-                &visitor,
-                "Access log",
-                &["When", "Protocol", "Thing", "Person", "Decision"],
-                rows,
-            )
+    let person = filter
+        .person
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok());
+    let thing = filter.thing.unwrap_or_default();
+    let outcome = filter.outcome.unwrap_or_default();
+    let loaded = async {
+        let decisions = state.store.recent_decisions(person, 500).await?;
+        let usage = state.store.recent_usage(200).await?;
+        let messages = state.store.recent_messages(200).await?;
+        Ok::<_, offimic_store::StoreError>((decisions, usage, messages))
+    };
+    let (decisions, usage, messages) = match loaded.await {
+        Ok(loaded) => loaded,
+        Err(error) => return unavailable(&error),
+    };
+    let mut rows: Vec<(Timestamp, Vec<String>)> = Vec::new();
+    for d in decisions {
+        let granted = if d.granted { "granted" } else { "refused" };
+        if (!thing.is_empty() && !d.thing.contains(thing.as_str()))
+            || (!outcome.is_empty() && outcome != granted)
+        {
+            continue;
         }
-        Err(error) => unavailable(&error),
+        let text = if d.granted {
+            "granted".to_owned()
+        } else {
+            format!("refused: {}", d.message)
+        };
+        rows.push((
+            d.at,
+            vec![
+                shown(&state, d.at),
+                format!("access ({})", d.protocol),
+                d.thing,
+                d.person.map(|p| p.to_string()).unwrap_or_default(),
+                text,
+            ],
+        ));
     }
+    if outcome.is_empty() {
+        for u in usage
+            .into_iter()
+            .filter(|u| person.is_none() || u.person == person)
+            .filter(|u| thing.is_empty() || u.thing.contains(thing.as_str()))
+        {
+            rows.push((
+                u.at,
+                vec![
+                    shown(&state, u.at),
+                    "usage".into(),
+                    u.thing,
+                    u.person.map(|p| p.to_string()).unwrap_or_default(),
+                    format!("{} ({} s)", u.status, u.running_for),
+                ],
+            ));
+        }
+        if person.is_none() {
+            for m in messages
+                .into_iter()
+                .filter(|m| thing.is_empty() || m.thing.contains(thing.as_str()))
+            {
+                rows.push((
+                    m.at,
+                    vec![
+                        shown(&state, m.at),
+                        "message".into(),
+                        m.thing,
+                        String::new(),
+                        m.message,
+                    ],
+                ));
+            }
+        }
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    TablePage {
+        title: "Access, usage and message logs".into(),
+        headers: vec!["When", "Log", "Thing", "Person", "What"],
+        rows: rows
+            .into_iter()
+            .map(|(_, cells)| (cells, Vec::new()))
+            .collect(),
+        filters: vec![
+            Field::text(
+                "person",
+                "Member number",
+                person.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            Field::text("thing", "Thing id contains", thing.clone()),
+            Field::choice(
+                "outcome",
+                "Access decisions",
+                outcome.clone(),
+                vec![
+                    (String::new(), "all logs".into()),
+                    ("granted".into(), "granted only".into()),
+                    ("refused".into(), "refused only".into()),
+                ],
+            ),
+        ],
+        ..TablePage::default()
+    }
+    .render(&visitor)
 }

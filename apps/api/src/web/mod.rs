@@ -7,6 +7,7 @@
 //! cookie (double submit; the cookie is `SameSite=Strict`).
 
 mod console;
+mod manage;
 mod member;
 mod register;
 
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(register::routes())
         .merge(member::routes())
         .merge(console::routes())
+        .merge(manage::routes())
 }
 
 /// The compiled page templates.

@@ -259,6 +259,12 @@ async fn a_newcomer_registers_logs_in_is_seen_by_an_admin_and_leaves(db: TestDat
         "{text}"
     );
     snap(&client, "admin-audit").await;
+    client
+        .goto(&server.url("/admin/people/2/manage"))
+        .await
+        .unwrap();
+    wait_text(&client, "Add a token").await;
+    snap(&client, "admin-manage-person").await;
     let audit = server.store.audit_log(10).await.unwrap();
     assert_eq!((audit[0].admin, audit[0].subject), (1, Some(2)));
     click(&client, "nav form button").await;

@@ -5,6 +5,7 @@ mod admin;
 mod binary;
 mod browser;
 mod chromium;
+mod console;
 mod harness;
 mod hive13;
 mod insights;
