@@ -395,7 +395,58 @@ async fn forms_without_their_token_and_bots_are_refused(db: TestDatabase) {
     server.stop().await;
 }
 
+async fn every_page_works_under_the_configured_prefix(db: TestDatabase) {
+    let server = TestServer::start(db, json!({"path": "/space"})).await;
+    server.import(space()).await;
+    for path in [
+        "/register",
+        "/login",
+        "/dashboard",
+        "/post_confirm?type=induction",
+    ] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        // The template engine writes `/` in attributes as `&#x2f;`, which browsers read as `/`.
+        let page = response.text().await.unwrap().replace("&#x2f;", "/");
+        let links: Vec<&str> = page
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(!links.is_empty(), "{path} has links");
+        for link in links.iter().filter(|l| l.starts_with('/')) {
+            assert!(
+                link.starts_with("/space/"),
+                "{path}: {link} escapes the prefix"
+            );
+        }
+        assert!(
+            cookies.iter().all(|c| c.contains("Path=/space")),
+            "{cookies:?}"
+        );
+    }
+    let profile = server
+        .client
+        .get(server.url("/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        profile.url().path(),
+        "/space/login",
+        "redirects stay under the prefix"
+    );
+    server.stop().await;
+}
+
 on_both_backends!(
+    every_page_works_under_the_configured_prefix,
     a_newcomer_registers_logs_in_is_seen_by_an_admin_and_leaves,
     forms_without_their_token_and_bots_are_refused,
 );

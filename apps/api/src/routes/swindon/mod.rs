@@ -491,13 +491,10 @@ async fn confirm_induction(State(state): State<AppState>, params: DeviceParams) 
     .into_response()
 }
 
-async fn post_confirm(params: DeviceParams) -> axum::response::Html<String> {
+async fn post_confirm(visitor: crate::web::Visitor, params: DeviceParams) -> Response {
     let what = match params.get("type") {
-        Some("telegram") => "your telegram chatid",
-        _ => "your induction",
+        Some("telegram") => "Thanks for confirming your telegram chatid.",
+        _ => "Thanks for confirming your induction.",
     };
-    axum::response::Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Thank you</title></head>\
-         <body><p>Thanks for confirming {what}.</p></body></html>"
-    ))
+    visitor.message(axum::http::StatusCode::OK, "Thank you", &[what])
 }
