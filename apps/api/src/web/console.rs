@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::manage::{Field, PageForm, TablePage, button};
+use super::manage::{Field, Outcome, PageForm, TablePage, button};
 use super::{SignedInAdmin, Visitor, unavailable};
 use crate::app::{ApiPath, ApiQuery, AppState};
 
@@ -193,15 +193,10 @@ async fn money(
     State(state): State<AppState>,
     SignedInAdmin { visitor, .. }: SignedInAdmin,
 ) -> Response {
-    money_page(&state, &visitor, None, None).await
+    money_page(&state, &visitor, Ok(None)).await
 }
 
-async fn money_page(
-    state: &AppState,
-    visitor: &Visitor,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Response {
+async fn money_page(state: &AppState, visitor: &Visitor, outcome: Outcome) -> Response {
     let credits = match state.store.unmatched_credits().await {
         Ok(credits) => credits,
         Err(error) => return unavailable(&error),
@@ -241,10 +236,9 @@ async fn money_page(
             Vec::new(),
             "run",
         )],
-        notice,
-        error,
         ..TablePage::default()
     }
+    .outcome(outcome)
     .render(visitor)
 }
 
@@ -257,49 +251,37 @@ async fn change_money(
         return visitor.csrf_refused();
     }
     let value = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
-    let (notice, error) = match value("op") {
+    let outcome = match value("op") {
         "assign" => {
             let (Ok(credit), Ok(person)) = (
                 value("credit").parse::<i64>(),
                 value("person").parse::<i64>(),
             ) else {
-                return money_page(
-                    &state,
-                    &visitor,
-                    None,
-                    Some("person: a member number".into()),
-                )
-                .await;
+                return money_page(&state, &visitor, Err("person: a member number".into())).await;
             };
             match state
                 .store
                 .assign_credit(credit, person, Timestamp::now())
                 .await
             {
-                Ok(offimic_store::CreditAssignment::Assigned { balance_p }) => (
-                    Some(format!(
-                        "Credit {credit} is on member {person}'s balance (now £{:.2}).",
-                        balance_p as f64 / 100.0
-                    )),
-                    None,
-                ),
+                Ok(offimic_store::CreditAssignment::Assigned { balance_p }) => Ok(Some(format!(
+                    "Credit {credit} is on member {person}'s balance (now £{:.2}).",
+                    balance_p as f64 / 100.0
+                ))),
                 Ok(offimic_store::CreditAssignment::NoSuchPerson) => {
-                    (None, Some(format!("No member {person}.")))
+                    Err(format!("No member {person}."))
                 }
-                Ok(_) => (
-                    None,
-                    Some(format!("Credit {credit} is not waiting any more.")),
-                ),
+                Ok(_) => Err(format!("Credit {credit} is not waiting any more.")),
                 Err(error) => return unavailable(&error),
             }
         }
         "run" => match crate::money::run_payments(&state, Timestamp::now()).await {
-            Ok(report) => (Some(report.summary(&state.config.payments.door)), None),
+            Ok(report) => Ok(Some(report.summary(&state.config.payments.door))),
             Err(error) => return unavailable(&error),
         },
-        other => (None, Some(format!("unknown operation {other:?}"))),
+        other => Err(format!("unknown operation {other:?}")),
     };
-    money_page(&state, &visitor, notice, error).await
+    money_page(&state, &visitor, outcome).await
 }
 
 async fn outbox(

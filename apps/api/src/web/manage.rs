@@ -142,6 +142,15 @@ impl PageForm {
 }
 
 impl TablePage {
+    /// Shows what the last change did: a notice, or the error that stopped it.
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        match outcome {
+            Ok(notice) => self.notice = notice,
+            Err(error) => self.error = Some(error),
+        }
+        self
+    }
+
     pub fn render(self, visitor: &Visitor) -> Response {
         let has_actions = self.rows.iter().any(|(_, actions)| !actions.is_empty());
         let rows: Vec<Row> = self
@@ -198,7 +207,8 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(|v| v.trim()).unwrap_or("")
 }
 
-type Outcome = Result<Option<String>, String>;
+/// What a change did: a notice to show, or the error that stopped it.
+pub type Outcome = Result<Option<String>, String>;
 
 async fn person(
     State(state): State<AppState>,
@@ -317,19 +327,14 @@ async fn person_page(state: &AppState, visitor: &Visitor, id: i64, outcome: Outc
             "add_induction",
         ),
     ];
-    let (notice, error) = match outcome {
-        Ok(notice) => (notice, None),
-        Err(error) => (None, Some(error)),
-    };
     TablePage {
         title: format!("Manage {} (no. {id})", entry.name),
         headers: vec!["What", "State"],
         rows,
         forms,
-        notice,
-        error,
         ..TablePage::default()
     }
+    .outcome(outcome)
     .render(visitor)
 }
 
@@ -481,19 +486,14 @@ async fn things_page(state: &AppState, visitor: &Visitor, outcome: Outcome) -> R
         ],
         "create",
     )];
-    let (notice, error) = match outcome {
-        Ok(notice) => (notice, None),
-        Err(error) => (None, Some(error)),
-    };
     TablePage {
         title: "Things".into(),
         headers: vec!["Id", "Name", "IP", "Induction", "Requires"],
         rows,
         forms,
-        notice,
-        error,
         ..TablePage::default()
     }
+    .outcome(outcome)
     .render(visitor)
 }
 
@@ -605,19 +605,14 @@ async fn groups_page(state: &AppState, visitor: &Visitor, outcome: Outcome) -> R
             "member",
         ),
     ];
-    let (notice, error) = match outcome {
-        Ok(notice) => (notice, None),
-        Err(error) => (None, Some(error)),
-    };
     TablePage {
         title: "Groups".into(),
         headers: vec!["Group", "Things", "Members"],
         rows,
         forms,
-        notice,
-        error,
         ..TablePage::default()
     }
+    .outcome(outcome)
     .render(visitor)
 }
 
@@ -751,19 +746,14 @@ async fn devices_page(state: &AppState, visitor: &Visitor, outcome: Outcome) -> 
         ],
         "create",
     )];
-    let (notice, error) = match outcome {
-        Ok(notice) => (notice, None),
-        Err(error) => (None, Some(error)),
-    };
     TablePage {
         title: "Devices".into(),
         headers: vec!["Name", "Protocol versions", "Things"],
         rows,
         forms,
-        notice,
-        error,
         ..TablePage::default()
     }
+    .outcome(outcome)
     .render(visitor)
 }
 
