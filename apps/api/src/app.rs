@@ -39,6 +39,8 @@ pub struct AppState {
     pub pages: Arc<crate::web::Pages>,
     /// Recent login requests, to refuse bursts.
     pub logins: Arc<crate::web::LoginLimiter>,
+    /// Who underpays their dues, for the fee warning at the door.
+    pub fees: Arc<routes::swindon::FeeCache>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             series: Arc::default(),
             pages: Arc::default(),
             logins: Arc::default(),
+            fees: Arc::default(),
             store,
             config: Arc::new(config),
         })

@@ -7,6 +7,7 @@
 //! inductor of a TagAssigner, and `/msglog` and `/tool_access` finish their write even when the
 //! controller has already hung up.
 
+mod fees;
 mod payments;
 mod treasurer;
 mod wire;
@@ -29,6 +30,8 @@ const PROTOCOL: &str = "swindon";
 
 /// Longest controller message kept, in characters (the original column held 2048).
 const MAX_MESSAGE: usize = 2048;
+
+pub use fees::FeeCache;
 
 pub fn routes() -> Router<AppState> {
     let device = Router::new()
@@ -107,7 +110,8 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
             json!({"access": 0, "error": error, "colour": 0x24}),
         ));
     }
-    let decision = access::decide(&state, PROTOCOL, token, thing, None).await?;
+    let version = state.store.access_version().await?;
+    let decision = access::decide(&state, PROTOCOL, token, thing, Some(version)).await?;
     let person = decision.person.as_ref().map(|(id, _)| *id);
     state
         .store
@@ -134,7 +138,7 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
                 .map_or(1, |b| door_colour(b.tier.as_deref(), &b.door_colour));
             let beep = match person {
                 // Email bookkeeping must never keep a member out: a failure only loses the beep.
-                Some(id) => fee_warning(&state, id, Timestamp::now())
+                Some(id) => fees::fee_warning(&state, id, version, Timestamp::now())
                     .await
                     .unwrap_or_else(|error| {
                         tracing::warn!(%error, person = id, "fee warning skipped");
@@ -151,7 +155,7 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
                 "colour": colour,
             });
             if beep {
-                body["message"] = json!(FEE_WARNING);
+                body["message"] = json!(fees::FEE_WARNING);
             }
             body
         }
@@ -160,49 +164,6 @@ async fn verify(State(state): State<AppState>, ip: ClientIp, params: DeviceParam
         }
     };
     Ok(DeviceReply::new(body))
-}
-
-/// What the door shows a member whose last payment is below their dues.
-const FEE_WARNING: &str = "Fees have changed.  Check email.";
-
-/// How long after the fee email the door keeps beeping.
-const FEE_BEEP: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
-
-/// Whether the door should beep at this member: their last payment was below their dues.
-/// The first time, the fee email is queued (once per member); the door beeps for ten minutes.
-async fn fee_warning(
-    state: &AppState,
-    person: i64,
-    now: Timestamp,
-) -> offimic_store::StoreResult<bool> {
-    let Some(status) = state.store.member_status(person, now).await? else {
-        return Ok(false);
-    };
-    let dues = crate::money::dues(&status, now);
-    let Some((_, _, paid_p)) = status.last_payment else {
-        return Ok(false);
-    };
-    if paid_p as f64 >= dues {
-        return Ok(false);
-    }
-    const KIND: &str = "membership_fees_change";
-    let vars = vec![("dues".into(), offimic_dues::pounds(dues))];
-    state
-        .mail
-        .queue(
-            &*state.store,
-            Some((person, &status.name)),
-            KIND,
-            vars,
-            false,
-            now,
-        )
-        .await?;
-    Ok(state
-        .store
-        .last_email(person, KIND)
-        .await?
-        .is_some_and(|at| at > now - FEE_BEEP))
 }
 
 /// Runs `work` on a task of its own, so that it finishes even if the controller hangs up
