@@ -207,10 +207,22 @@ async fn list_calibrations(_: Admin, State(state): State<AppState>) -> ApiResult
     }))))
 }
 
-async fn get_analysis(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let now = Timestamp::now();
+/// The devices of the last 28 days, as the admin sees them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceAnalysis {
+    pub regulars: usize,
+    pub occasional: usize,
+    pub other: usize,
+    pub locally_administered: usize,
+    pub event_days: Vec<String>,
+    /// Pseudonyms present in nearly every slot, nights included: printers, access points.
+    pub infrastructure_suggestions: Vec<String>,
+}
+
+/// Classifies the devices seen in the analysis series as of `now`.
+pub async fn device_analysis(state: &AppState, now: Timestamp) -> ApiResult<DeviceAnalysis> {
     let tz = state.config.tz();
-    let history = series(&state, now).await?;
+    let history = series(state, now).await?;
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut local: HashSet<u32> = HashSet::new();
     let sightings: Vec<Sighting> = history
@@ -236,26 +248,32 @@ async fn get_analysis(_: Admin, State(state): State<AppState>) -> ApiResult<Json
         .filter(|(_, v)| v.is_some())
         .map(|(at, _)| *at)
         .collect();
-    let suggestions: Vec<&str> = infrastructure(&sightings, &ok_slots, now, tz)
+    let infrastructure_suggestions = infrastructure(&sightings, &ok_slots, now, tz)
         .into_iter()
-        .filter_map(|d| names.get(&d).copied())
+        .filter_map(|d| names.get(&d).map(|name| (*name).to_owned()))
         .collect();
     let first_seen = daily_first_seen(&sightings, tz);
-    let events: Vec<String> = event_days(&first_seen, &|day| {
+    let event_days = event_days(&first_seen, &|day| {
         // A p90 alone is exceeded one ordinary day in ten; an event stands out further.
         first_seen_band(&first_seen, day).map(|band| band.p90 + (band.p90 - band.p50))
     })
     .into_iter()
     .map(|d| d.to_string())
     .collect();
-    Ok(Json(ok_body(json!({
-        "window_days": offimic_analytics::classify::WINDOW_DAYS,
-        "regulars": classes.regulars,
-        "occasional": classes.occasional,
-        "other": classes.other,
-        "locally_administered": classes.local,
-        "event_days": events,
-        "infrastructure_suggestions": suggestions,
-        "devices_per_person": ratio(&state).await?,
-    }))))
+    Ok(DeviceAnalysis {
+        regulars: classes.regulars,
+        occasional: classes.occasional,
+        other: classes.other,
+        locally_administered: classes.local,
+        event_days,
+        infrastructure_suggestions,
+    })
+}
+
+async fn get_analysis(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let analysis = device_analysis(&state, Timestamp::now()).await?;
+    let mut body = serde_json::to_value(&analysis).unwrap_or_else(|_| json!({}));
+    body["window_days"] = json!(offimic_analytics::classify::WINDOW_DAYS);
+    body["devices_per_person"] = json!(ratio(&state).await?);
+    Ok(Json(ok_body(body)))
 }

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/money", get(money).post(change_money))
         .route("/admin/outbox", get(outbox))
         .route("/admin/logs", get(logs))
+        .route("/admin/occupancy", get(occupancy).post(change_occupancy))
 }
 
 fn shown(state: &AppState, at: Timestamp) -> String {
@@ -100,6 +101,29 @@ async fn person_page(state: &AppState, visitor: &Visitor, id: i64, revealed: boo
         .iter()
         .map(|t| context! { id => t.id.clone() })
         .collect();
+    let payments: Vec<_> = entry
+        .payments
+        .iter()
+        .rev()
+        .map(|p| {
+            context! {
+                paid_on => shown(state, p.paid_on.0), expires_on => shown(state, p.expires_on.0),
+                amount => format!("{:.2}", p.amount_p as f64 / 100.0),
+            }
+        })
+        .collect();
+    let ledger: Vec<_> = entry
+        .transactions
+        .iter()
+        .rev()
+        .take(50)
+        .map(|t| {
+            context! {
+                at => shown(state, t.added_on.0), reason => t.reason.clone(),
+                amount => format!("{:.2}", t.amount_p as f64 / 100.0),
+            }
+        })
+        .collect();
     visitor.render(
         StatusCode::OK,
         "admin_person.html",
@@ -111,7 +135,7 @@ async fn person_page(state: &AppState, visitor: &Visitor, id: i64, revealed: boo
             tier => status.tier_name.clone(),
             valid_until => status.valid_until.map(|t| shown(state, t)),
             balance => format!("{:.2}", balance as f64 / 100.0),
-            tokens, inductions, revealed,
+            tokens, inductions, revealed, payments, ledger,
         },
     )
 }
@@ -432,4 +456,142 @@ async fn logs(
         ..TablePage::default()
     }
     .render(&visitor)
+}
+
+async fn occupancy(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+) -> Response {
+    occupancy_page(&state, &visitor, Ok(None)).await
+}
+
+async fn occupancy_page(state: &AppState, visitor: &Visitor, outcome: Outcome) -> Response {
+    let analysis = match crate::routes::insights::device_analysis(state, Timestamp::now()).await {
+        Ok(analysis) => analysis,
+        Err(error) => {
+            return visitor.message(error.status, "Unavailable", &[error.message.as_str()]);
+        }
+    };
+    let mut rows = vec![
+        (
+            vec![
+                "Regulars (3+ weeks, 6+ days of the last 28)".to_owned(),
+                analysis.regulars.to_string(),
+            ],
+            Vec::new(),
+        ),
+        (
+            vec![
+                "Occasional visitors (1–2 days)".to_owned(),
+                analysis.occasional.to_string(),
+            ],
+            Vec::new(),
+        ),
+        (
+            vec!["Others".to_owned(), analysis.other.to_string()],
+            Vec::new(),
+        ),
+        (
+            vec![
+                "Randomised addresses (counted apart)".to_owned(),
+                analysis.locally_administered.to_string(),
+            ],
+            Vec::new(),
+        ),
+        (
+            vec!["Event days".to_owned(), analysis.event_days.join(", ")],
+            Vec::new(),
+        ),
+    ];
+    for pseudonym in analysis.infrastructure_suggestions {
+        rows.push((
+            vec![
+                format!(
+                    "Always present: {}…",
+                    pseudonym.get(..12).unwrap_or(&pseudonym)
+                ),
+                "infrastructure?".into(),
+            ],
+            vec![button(
+                "/admin/occupancy".into(),
+                "Put on the ignore-list",
+                false,
+                vec![("op", "ignore".into()), ("pseudonym", pseudonym)],
+            )],
+        ));
+    }
+    TablePage {
+        title: "Occupancy: devices of the last 28 days".into(),
+        headers: vec!["What", "How many"],
+        rows,
+        forms: vec![PageForm::new(
+            "/admin/occupancy",
+            "Record a head count (calibrates devices per person)",
+            "Record",
+            vec![Field::text("count", "People in the space now", "")],
+            "count",
+        )],
+        ..TablePage::default()
+    }
+    .outcome(outcome)
+    .render(visitor)
+}
+
+async fn change_occupancy(
+    State(state): State<AppState>,
+    SignedInAdmin { visitor, .. }: SignedInAdmin,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(&form) {
+        return visitor.csrf_refused();
+    }
+    let value = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let now = Timestamp::now();
+    let outcome = match value("op") {
+        "ignore" => match value("pseudonym").parse::<offimic_presence::Pseudonym>() {
+            Ok(pseudonym) => match state
+                .store
+                .ignore_device(&pseudonym, "infrastructure (admin console)", now)
+                .await
+            {
+                Ok(change) => Ok(Some(format!(
+                    "Ignored; {} stored counts corrected.",
+                    change.scans_adjusted
+                ))),
+                Err(error) => return unavailable(&error),
+            },
+            Err(error) => Err(format!("pseudonym: {error}")),
+        },
+        "count" => match value("count").parse::<u32>() {
+            Ok(people) if people <= state.config.max_count => {
+                let devices = match crate::analysis::series(&state, now).await {
+                    Ok(series) => series
+                        .latest()
+                        .filter(|(at, _)| *at >= now - crate::now::FRESH)
+                        .map(|(_, d)| d.round() as u32),
+                    Err(error) => return unavailable(&error),
+                };
+                match state
+                    .store
+                    .add_calibration(&offimic_store::Calibration {
+                        at: now,
+                        people,
+                        devices,
+                    })
+                    .await
+                {
+                    Ok(()) => Ok(Some(match devices {
+                        Some(devices) => format!("Recorded: {people} people, {devices} devices."),
+                        None => format!(
+                            "Recorded {people} people; no devices were measured just now, so it cannot calibrate."
+                        ),
+                    })),
+                    Err(error) => return unavailable(&error),
+                }
+            }
+            _ => Err("count: a whole number of people".into()),
+        },
+        other => Err(format!("unknown operation {other:?}")),
+    };
+    occupancy_page(&state, &visitor, outcome).await
 }

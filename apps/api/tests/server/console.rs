@@ -278,7 +278,55 @@ async fn the_console_changes_what_admins_ask_and_nothing_for_others(db: TestData
     assert!(page.contains("(now £12.00)"), "{page}");
     assert_eq!(server.store.balance(2).await.unwrap(), 1200);
 
+    let (_, page) = post(
+        &server,
+        &admin,
+        "/admin/occupancy",
+        &[("csrf", &csrf), ("op", "count"), ("count", "4")],
+    )
+    .await;
+    assert!(
+        page.contains("Recorded 4 people; no devices were measured just now"),
+        "{page}"
+    );
+    let pseudonym = "ab".repeat(32);
+    let (_, page) = post(
+        &server,
+        &admin,
+        "/admin/occupancy",
+        &[("csrf", &csrf), ("op", "ignore"), ("pseudonym", &pseudonym)],
+    )
+    .await;
+    assert!(
+        page.contains("Ignored; 0 stored counts corrected."),
+        "{page}"
+    );
+    assert_eq!(server.store.ignored_devices().await.unwrap().len(), 1);
+    let (_, page) = post(
+        &server,
+        &admin,
+        "/admin/occupancy",
+        &[("csrf", &csrf), ("op", "ignore"), ("pseudonym", "printer")],
+    )
+    .await;
+    assert!(page.contains("pseudonym: "), "{page}");
+    let person = server
+        .client
+        .get(server.url("/admin/people/2"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        person.contains("Payments") && person.contains("Bank transfer"),
+        "{person}"
+    );
+
     for path in [
+        "/admin/occupancy",
         "/admin/logs?person=2&outcome=refused",
         "/admin/things",
         "/admin/groups",
