@@ -15,7 +15,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::manage::{Field, Outcome, PageForm, TablePage, button};
-use super::{SignedInAdmin, Visitor, unavailable};
+use super::{SignedInAdmin, Visitor, form_value, unavailable};
 use crate::app::{ApiPath, ApiQuery, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -274,7 +274,7 @@ async fn change_money(
     if !visitor.csrf_ok(&form) {
         return visitor.csrf_refused();
     }
-    let value = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let value = |name: &str| form_value(&form, name);
     let outcome = match value("op") {
         "assign" => {
             let (Ok(credit), Ok(person)) = (
@@ -545,7 +545,7 @@ async fn change_occupancy(
     if !visitor.csrf_ok(&form) {
         return visitor.csrf_refused();
     }
-    let value = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let value = |name: &str| form_value(&form, name);
     let now = Timestamp::now();
     let outcome = match value("op") {
         "ignore" => match value("pseudonym").parse::<offimic_presence::Pseudonym>() {

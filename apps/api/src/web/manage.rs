@@ -15,7 +15,7 @@ use offimic_spacefile::{AllowedEntry, DeviceEntry, GroupEntry, SpaceFile, ThingE
 use offimic_store::TokenAssignment;
 use serde::Serialize;
 
-use super::{SignedInAdmin, Visitor, unavailable};
+use super::{SignedInAdmin, Visitor, form_value, unavailable};
 use crate::app::{ApiPath, AppState};
 use crate::routes::admin::{apply, new_key};
 
@@ -203,10 +203,6 @@ pub fn button(
     }
 }
 
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(|v| v.trim()).unwrap_or("")
-}
-
 /// What a change did: a notice to show, or the error that stopped it.
 pub type Outcome = Result<Option<String>, String>;
 
@@ -359,13 +355,13 @@ async fn change_person(
         let Some(mut entry) = space.people.into_iter().find(|p| p.id == id) else {
             return Err("nobody has that number".to_owned());
         };
-        match field(&form, "op") {
+        match form_value(&form, "op") {
             "details" => {
-                entry.name = field(&form, "name").to_owned();
-                entry.email = Some(field(&form, "email").to_owned()).filter(|e| !e.is_empty());
-                entry.tier = field(&form, "tier").parse().ok();
-                entry.concession = field(&form, "concession").to_owned();
-                entry.end_date = match (field(&form, "left").is_empty(), entry.end_date) {
+                entry.name = form_value(&form, "name").to_owned();
+                entry.email = Some(form_value(&form, "email").to_owned()).filter(|e| !e.is_empty());
+                entry.tier = form_value(&form, "tier").parse().ok();
+                entry.concession = form_value(&form, "concession").to_owned();
+                entry.end_date = match (form_value(&form, "left").is_empty(), entry.end_date) {
                     (true, _) => None,
                     (false, Some(date)) => Some(date),
                     (false, None) => Some(offimic_spacefile::Time(jiff::Timestamp::now())),
@@ -382,13 +378,13 @@ async fn change_person(
                 Ok(Some("Details saved.".to_owned()))
             }
             "add_token" => {
-                let token = field(&form, "token");
+                let token = form_value(&form, "token");
                 if token.is_empty() || token.len() > 255 {
                     return Err("token: must be 1 to 255 characters".into());
                 }
                 match state
                     .store
-                    .assign_token(id, token, field(&form, "type"))
+                    .assign_token(id, token, form_value(&form, "type"))
                     .await
                     .map_err(|e| e.to_string())?
                 {
@@ -402,7 +398,7 @@ async fn change_person(
             "remove_token" => {
                 state
                     .store
-                    .delete_token(id, field(&form, "token"))
+                    .delete_token(id, form_value(&form, "token"))
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(Some("Token removed.".to_owned()))
@@ -410,8 +406,8 @@ async fn change_person(
             "add_induction" => {
                 let induction = AllowedEntry {
                     person: id,
-                    thing: field(&form, "thing").to_owned(),
-                    inductor: !field(&form, "inductor").is_empty(),
+                    thing: form_value(&form, "thing").to_owned(),
+                    inductor: !form_value(&form, "inductor").is_empty(),
                     pending: false,
                     inducted_by: Some(admin),
                 };
@@ -429,7 +425,7 @@ async fn change_person(
             "remove_induction" => {
                 state
                     .store
-                    .delete_induction(id, field(&form, "thing"))
+                    .delete_induction(id, form_value(&form, "thing"))
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(Some("Induction removed.".to_owned()))
@@ -506,15 +502,15 @@ async fn change_things(
         return visitor.csrf_refused();
     }
     let outcome = async {
-        match field(&form, "op") {
+        match form_value(&form, "op") {
             "create" => {
                 let thing = ThingEntry {
                     id: None,
-                    name: field(&form, "name").to_owned(),
+                    name: form_value(&form, "name").to_owned(),
                     display_name: None,
-                    assigned_ip: Some(field(&form, "assigned_ip").to_owned())
+                    assigned_ip: Some(form_value(&form, "assigned_ip").to_owned())
                         .filter(|ip| !ip.is_empty()),
-                    requires_induction: !field(&form, "requires_induction").is_empty(),
+                    requires_induction: !form_value(&form, "requires_induction").is_empty(),
                     lone_working_allowed: true,
                     team: String::new(),
                     requires: Vec::new(),
@@ -538,7 +534,7 @@ async fn change_things(
             "delete" => {
                 state
                     .store
-                    .delete_thing(field(&form, "id"))
+                    .delete_thing(form_value(&form, "id"))
                     .await
                     .map_err(|e| e.to_string())?;
                 Ok(Some("Thing deleted.".to_owned()))
@@ -630,11 +626,11 @@ async fn change_groups(
             .export_space()
             .await
             .map_err(|e| e.to_string())?;
-        let name = field(&form, "group").to_owned();
+        let name = form_value(&form, "group").to_owned();
         if name.is_empty() {
             return Err("group: required".to_owned());
         }
-        match field(&form, "op") {
+        match form_value(&form, "op") {
             "grant" => {
                 let mut group =
                     space
@@ -645,7 +641,7 @@ async fn change_groups(
                             name,
                             things: Vec::new(),
                         });
-                group.things.push(field(&form, "thing").to_owned());
+                group.things.push(form_value(&form, "thing").to_owned());
                 apply(
                     &state,
                     SpaceFile {
@@ -658,7 +654,7 @@ async fn change_groups(
                 Ok(Some("Granted.".to_owned()))
             }
             "member" => {
-                let id: i64 = field(&form, "person")
+                let id: i64 = form_value(&form, "person")
                     .parse()
                     .map_err(|_| "person: a member number".to_owned())?;
                 let mut person = space
@@ -765,12 +761,12 @@ async fn change_devices(
     if !visitor.csrf_ok(&form) {
         return visitor.csrf_refused();
     }
-    let name = field(&form, "name").to_owned();
+    let name = form_value(&form, "name").to_owned();
     let outcome = async {
         if name.is_empty() {
             return Err("name: required".to_owned());
         }
-        match field(&form, "op") {
+        match form_value(&form, "op") {
             "create" => {
                 let key = new_key();
                 let device = DeviceEntry {
@@ -780,7 +776,7 @@ async fn change_devices(
                     min_version: 1,
                     max_version: 2,
                     nonce_hex: None,
-                    things: field(&form, "things")
+                    things: form_value(&form, "things")
                         .split(',')
                         .map(str::trim)
                         .filter(|t| !t.is_empty())

@@ -19,7 +19,9 @@ use offimic_store::{ProfileEdit, Registration, api_token_hash};
 use serde_json::json;
 
 use super::register::{COLOURS, parse_month, parse_pounds};
-use super::{SignedIn, Visitor, random_token, unavailable};
+use super::{
+    SignedIn, Visitor, address_problem, form_value, name_problem, random_token, unavailable,
+};
 use crate::app::{ApiPath, AppState};
 use crate::client_ip::ClientIp;
 
@@ -362,23 +364,16 @@ async fn edit(
     if !visitor.csrf_ok(&form) {
         return visitor.csrf_refused();
     }
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_value(&form, name).to_owned();
     let normal = normal_dues(&state, person).await;
     let mut errors: BTreeMap<&str, String> = BTreeMap::new();
     let name = field("name");
-    if name.is_empty() || name.chars().count() > 255 {
-        errors.insert(
-            "name",
-            "Please enter your name (forename and surname)".into(),
-        );
+    if let Some(problem) = name_problem(&name) {
+        errors.insert("name", problem.into());
     }
     let address = field("address");
-    if address.is_empty() || address.chars().count() > 1024 {
-        errors.insert("address", "Please enter your full street address".into());
+    if let Some(problem) = address_problem(&address) {
+        errors.insert("address", problem.into());
     }
     let payment_override_p = match field("payment_override").as_str() {
         "" => None,
@@ -444,11 +439,7 @@ async fn add_child(
     if !visitor.csrf_ok(&form) {
         return visitor.csrf_refused();
     }
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_value(&form, name).to_owned();
     let mut errors: BTreeMap<&str, &str> = BTreeMap::new();
     let name = field("name");
     if name.is_empty() || name.chars().count() > 255 {

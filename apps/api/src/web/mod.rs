@@ -80,6 +80,23 @@ impl Default for Pages {
     }
 }
 
+/// A submitted form's field, trimmed; empty when absent.
+pub fn form_value<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(|v| v.trim()).unwrap_or("")
+}
+
+/// Why a name cannot be used, if it cannot.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    (name.is_empty() || name.chars().count() > 255)
+        .then_some("Please enter your name (forename and surname)")
+}
+
+/// Why a street address cannot be used, if it cannot.
+pub fn address_problem(address: &str) -> Option<&'static str> {
+    (address.is_empty() || address.chars().count() > 1024)
+        .then_some("Please enter your full street address")
+}
+
 /// A random token: 32 bytes as hex.
 pub fn random_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())

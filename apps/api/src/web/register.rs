@@ -180,7 +180,7 @@ async fn submit(
         Ok(tiers) => tiers,
         Err(error) => return super::unavailable(&error),
     };
-    let field = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let field = |name: &str| super::form_value(&form, name);
     let checked = |name: &str| !field(name).is_empty();
     let now = Timestamp::now();
 
@@ -197,11 +197,8 @@ async fn submit(
 
     let mut errors: BTreeMap<&str, String> = BTreeMap::new();
     let name = field("name");
-    if name.is_empty() || name.chars().count() > 255 {
-        errors.insert(
-            "name",
-            "Please enter your name (forename and surname)".into(),
-        );
+    if let Some(problem) = super::name_problem(name) {
+        errors.insert("name", problem.into());
     }
     let email = field("email");
     if email.is_empty() {
@@ -227,8 +224,8 @@ async fn submit(
         }
     }
     let address = field("address");
-    if address.is_empty() || address.chars().count() > 1024 {
-        errors.insert("address", "Please enter your full street address".into());
+    if let Some(problem) = super::address_problem(address) {
+        errors.insert("address", problem.into());
     }
     let tier = field("tier")
         .parse::<i64>()
