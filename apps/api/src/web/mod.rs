@@ -50,6 +50,7 @@ const PAGES: &[(&str, &str)] = pages!(
     "admin_people.html",
     "admin_person.html",
     "admin_table.html",
+    "confirm_induction.html",
 );
 
 pub fn routes() -> Router<AppState> {

@@ -352,7 +352,37 @@ async fn induction_by_a_trainer_sends_a_confirmation_link(db: TestDatabase) {
         .find(|l| l.contains("/confirm_induction?token="))
         .unwrap();
     let path = &link[link.find("/confirm_induction").unwrap()..];
-    let confirmed = server.get(path).await;
+    // Opening the link shows a button; only pressing it confirms.
+    let page = server.get(path).await;
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = cookie.split('=').nth(1).unwrap().to_owned();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("I was shown how to use it safely")
+    );
+    let token = path.split("token=").nth(1).unwrap();
+    let pending = server.store.export_space().await.unwrap().allowed;
+    assert!(
+        pending
+            .iter()
+            .any(|a| a.person == 9 && a.thing == LASER && a.pending)
+    );
+    let confirmed = server
+        .client
+        .post(server.url("/confirm_induction"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("token", token)])
+        .send()
+        .await
+        .unwrap();
     assert!(
         confirmed.url().path().ends_with("/post_confirm"),
         "{}",

@@ -42,7 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/induct", get(induct).post(induct))
         .route("/assign", get(assign).post(assign))
         .route("/who", get(who).post(who))
-        .route("/confirm_induction", get(confirm_induction))
+        .route(
+            "/confirm_induction",
+            get(confirm_induction_page).post(confirm_induction),
+        )
         .route("/post_confirm", get(post_confirm))
         .route(
             "/transaction",
@@ -438,18 +441,40 @@ async fn who(
     }
 }
 
-/// The link in the induction email: confirms, then always goes to the thank-you page.
-async fn confirm_induction(State(state): State<AppState>, params: DeviceParams) -> Response {
-    if let Some(token) = params.get("token")
-        && let Err(error) = state.store.confirm_induction(token, Timestamp::now()).await
-    {
-        return DeviceReply::from(error).into_response();
+/// The link in the induction email shows a button; unlike the original, opening the link
+/// alone (as mail scanners do) confirms nothing.
+async fn confirm_induction_page(visitor: crate::web::Visitor, params: DeviceParams) -> Response {
+    let token = params.get("token").unwrap_or("").to_owned();
+    visitor.render(
+        axum::http::StatusCode::OK,
+        "confirm_induction.html",
+        minijinja::context! { token },
+    )
+}
+
+/// The member's confirmation, then the thank-you page.
+async fn confirm_induction(
+    State(state): State<AppState>,
+    visitor: crate::web::Visitor,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(&form) {
+        return visitor.csrf_refused();
     }
-    Redirect::to(&format!(
-        "{}/post_confirm?type=induction",
-        state.config.public_base()
-    ))
-    .into_response()
+    let token = crate::web::form_value(&form, "token");
+    match state.store.confirm_induction(token, Timestamp::now()).await {
+        Ok(true) => Redirect::to(&format!(
+            "{}/post_confirm?type=induction",
+            state.config.public_base()
+        ))
+        .into_response(),
+        Ok(false) => visitor.message(
+            axum::http::StatusCode::BAD_REQUEST,
+            "This link does not work",
+            &["It was used already, or it was mistyped. Ask your trainer to induct you again."],
+        ),
+        Err(error) => DeviceReply::from(error).into_response(),
+    }
 }
 
 async fn post_confirm(visitor: crate::web::Visitor, params: DeviceParams) -> Response {
