@@ -290,7 +290,11 @@ async fn person_page(state: &AppState, visitor: &Visitor, id: i64, outcome: Outc
             "Save details",
             vec![
                 Field::text("name", "Name", entry.name.clone()),
-                Field::text("email", "Email", entry.email.clone().unwrap_or_default()),
+                Field::text(
+                    "email",
+                    "New email address (empty keeps it; the current one is personal data)",
+                    "",
+                ),
                 Field::choice(
                     "tier",
                     "Tier",
@@ -358,7 +362,9 @@ async fn change_person(
         match form_value(&form, "op") {
             "details" => {
                 entry.name = form_value(&form, "name").to_owned();
-                entry.email = Some(form_value(&form, "email").to_owned()).filter(|e| !e.is_empty());
+                if let Some(email) = Some(form_value(&form, "email")).filter(|e| !e.is_empty()) {
+                    entry.email = Some(email.to_owned());
+                }
                 entry.tier = form_value(&form, "tier").parse().ok();
                 entry.concession = form_value(&form, "concession").to_owned();
                 entry.end_date = match (form_value(&form, "left").is_empty(), entry.end_date) {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -512,10 +512,16 @@ async fn download(State(state): State<AppState>, SignedIn { person, .. }: Signed
         Ok(loaded) => loaded,
         Err(error) => return unavailable(&error),
     };
+    // The payments-app keys are secrets: they stay out of a file that may be passed around.
     let me: Vec<_> = space
         .people
         .iter()
         .filter(|p| p.id == person || p.parent == Some(person))
+        .cloned()
+        .map(|mut p| {
+            p.login_tokens.clear();
+            p
+        })
         .collect();
     let inductions: Vec<_> = space
         .allowed
@@ -530,6 +536,7 @@ async fn download(State(state): State<AppState>, SignedIn { person, .. }: Signed
     let text = serde_json::to_string_pretty(&body).unwrap_or_else(|_| "{}".into());
     (
         [
+            (CACHE_CONTROL, "no-store"),
             (CONTENT_TYPE, "application/json; charset=utf-8"),
             (
                 CONTENT_DISPOSITION,

@@ -4,7 +4,7 @@
 //! Every page knows its visitor ([`Visitor`]: the session's member, whether they are an admin,
 //! and the CSRF token). Sessions and login links are random tokens of which only the SHA-256 is
 //! stored. Every form that changes something carries the CSRF token, checked against its
-//! cookie (double submit; the cookie is `SameSite=Strict`).
+//! cookie (double submit).
 
 mod console;
 mod manage;
@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -259,8 +259,14 @@ impl Visitor {
                     .into_response()
             }
         };
+        // Pages may show personal data: never kept by a cache.
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.new_csrf {
-            let cookie = self.cookie(CSRF_COOKIE, &self.csrf, "; SameSite=Strict");
+            // Lax, not Strict: a visit from an emailed link would otherwise arrive without it,
+            // get a new token, and expire the forms open in other tabs.
+            let cookie = self.cookie(CSRF_COOKIE, &self.csrf, "; SameSite=Lax");
             response.headers_mut().append(SET_COOKIE, cookie);
         }
         response

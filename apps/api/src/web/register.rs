@@ -187,7 +187,7 @@ async fn submit(
     // Bots fill every field and post at once; a person does neither.
     let started = field("form_started").parse::<i64>().unwrap_or(i64::MAX);
     let min_fill = i64::from(state.config.web.min_fill_seconds);
-    if !field("website").is_empty() || now.as_second() - started < min_fill {
+    if !field("website").is_empty() || now.as_second().saturating_sub(started) < min_fill {
         return visitor.message(
             StatusCode::BAD_REQUEST,
             "Please try again",

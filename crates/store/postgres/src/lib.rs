@@ -57,11 +57,15 @@ offimic_store_sql::impl_access_store!(
     resync = [
         "SELECT setval(pg_get_serial_sequence('people', 'id'), GREATEST((SELECT MAX(id) FROM people), 1))",
         "SELECT setval(pg_get_serial_sequence('tiers', 'id'), GREATEST((SELECT MAX(id) FROM tiers), 1))",
-    ]
+    ],
+    new_person_id = "nextval(pg_get_serial_sequence('people', 'id'))"
 );
 offimic_store_sql::impl_hive13_store!(PostgresStore);
 offimic_store_sql::impl_analysis_store!(PostgresStore);
-offimic_store_sql::impl_web_store!(PostgresStore);
+offimic_store_sql::impl_web_store!(
+    PostgresStore,
+    new_person_id = "nextval(pg_get_serial_sequence('people', 'id'))"
+);
 offimic_store_sql::impl_payment_store!(
     PostgresStore,
     db = sqlx::Postgres,

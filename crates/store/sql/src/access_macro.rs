@@ -4,9 +4,11 @@
 ///
 /// `resync` lists statements run at the end of an import that wrote explicit ids, so that a
 /// backend with sequences (PostgreSQL) hands out the next free id afterwards; SQLite passes none.
+/// `new_person_id` is the SQL expression that numbers a new person: a number is never reused,
+/// because it is the member's bank reference.
 #[macro_export]
 macro_rules! impl_access_store {
-    ($store:ty, db = $db:ty, resync = [$($resync:expr),* $(,)?]) => {
+    ($store:ty, db = $db:ty, resync = [$($resync:expr),* $(,)?], new_person_id = $new_person_id:literal) => {
         const _: () = {
             use std::collections::{BTreeMap, HashMap};
 
@@ -719,7 +721,7 @@ macro_rules! impl_access_store {
                 }
 
                 async fn reserve_person(&self, name: &str, at: Timestamp) -> StoreResult<i64> {
-                    let (id,): (i64,) = sqlx::query_as("INSERT INTO people (name, created_at) VALUES ($1, $2) RETURNING id")
+                    let (id,): (i64,) = sqlx::query_as(concat!("INSERT INTO people (id, name, created_at) VALUES (", $new_person_id, ", $1, $2) RETURNING id"))
                         .bind(name).bind(at.as_second()).fetch_one(&self.write).await.map_err(backend_error)?;
                     Ok(id)
                 }

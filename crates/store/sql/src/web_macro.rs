@@ -1,10 +1,11 @@
 //! [`impl_web_store!`]: registration, login links, sessions, admins and the audit log, written
 //! once for both backends.
 
-/// Implements `WebStore` for a backend struct with `read` and `write` pools.
+/// Implements `WebStore` for a backend struct with `read` and `write` pools; `new_person_id`
+/// as for `impl_access_store!`.
 #[macro_export]
 macro_rules! impl_web_store {
-    ($store:ty) => {
+    ($store:ty, new_person_id = $new_person_id:literal) => {
         const _: () = {
             use $crate::reexports::async_trait::async_trait;
             use $crate::reexports::jiff::Timestamp;
@@ -19,12 +20,12 @@ macro_rules! impl_web_store {
                 async fn register(&self, r: &Registration) -> StoreResult<i64> {
                     let mut tx = self.write.begin().await.map_err(backend_error)?;
                     let at = r.at.as_second();
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO people (name, email, address, dob, tier_id, concession, payment_override_p, \
+                    let id: i64 = sqlx::query_scalar(concat!(
+                        "INSERT INTO people (id, name, email, address, dob, tier_id, concession, payment_override_p, \
                            door_colour, opt_in, how_found_us, voucher_code, parent_id, created_at, \
                            guide_accepted_at, safety_accepted_at, github_user) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-                    )
+                         VALUES (", $new_person_id, ", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                    ))
                     .bind(&r.name).bind(&r.email).bind(&r.address).bind(&r.dob).bind(r.tier_id)
                     .bind(&r.concession).bind(r.payment_override_p).bind(&r.door_colour).bind(r.opt_in)
                     .bind(&r.how_found_us).bind(&r.voucher_code).bind(r.parent_id).bind(at)
@@ -49,7 +50,7 @@ macro_rules! impl_web_store {
                 }
 
                 async fn email_taken(&self, email: &str) -> StoreResult<bool> {
-                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE lower(email) = lower($1)")
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE lower(email) = lower($1) AND end_date IS NULL")
                         .bind(email).fetch_one(&self.read).await.map_err(backend_error)?;
                     Ok(n > 0)
                 }
@@ -75,12 +76,21 @@ macro_rules! impl_web_store {
                 }
 
                 async fn use_login_link(&self, hash: &str, now: Timestamp) -> StoreResult<Option<i64>> {
-                    sqlx::query_scalar(
+                    let mut tx = self.write.begin().await.map_err(backend_error)?;
+                    let person: Option<i64> = sqlx::query_scalar(
                         "UPDATE login_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
                          AND expires_at > $2 RETURNING person_id",
                     )
                     .bind(hash).bind(now.as_second())
-                    .fetch_optional(&self.write).await.map_err(backend_error)
+                    .fetch_optional(&mut *tx).await.map_err(backend_error)?;
+                    // One link logs in; the others the person asked for stop working.
+                    if let Some(person) = person {
+                        sqlx::query("UPDATE login_links SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL")
+                            .bind(person).bind(now.as_second())
+                            .execute(&mut *tx).await.map_err(backend_error)?;
+                    }
+                    tx.commit().await.map_err(backend_error)?;
+                    Ok(person)
                 }
 
                 async fn create_session(&self, hash: &str, person: i64, at: Timestamp, expires: Timestamp) -> StoreResult<()> {
@@ -142,13 +152,14 @@ macro_rules! impl_web_store {
                 }
 
                 async fn search_people(&self, query: &str, _now: Timestamp, limit: u32) -> StoreResult<Vec<PersonSummary>> {
-                    let pattern = format!("%{}%", query.trim().to_lowercase().replace('%', "").replace('_', ""));
+                    let escaped = query.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    let pattern = format!("%{escaped}%");
                     let number: i64 = query.trim().trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().unwrap_or(-1);
                     let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
                         "SELECT p.id, p.name, p.email, t.name, p.parent_id, \
                            (SELECT MAX(expires_on) FROM payments WHERE person_id = p.id) \
                          FROM people p LEFT JOIN tiers t ON t.id = p.tier_id \
-                         WHERE lower(p.name) LIKE $1 OR lower(COALESCE(p.email, '')) LIKE $1 OR p.id = $2 \
+                         WHERE lower(p.name) LIKE $1 ESCAPE '\\' OR lower(COALESCE(p.email, '')) LIKE $1 ESCAPE '\\' OR p.id = $2 \
                          ORDER BY p.name, p.id LIMIT $3",
                     )
                     .bind(pattern).bind(number).bind(i64::from(limit))

@@ -36,3 +36,11 @@ CREATE TABLE audit_log (
     subject_id INTEGER                    -- kept when the subject is deleted
 );
 CREATE INDEX audit_log_by_time ON audit_log (at);
+
+-- A member's number is their bank reference: a number once given is never given again, even
+-- after that person is deleted (SQLite would otherwise reuse the highest rowid).
+CREATE TABLE retired_person_ids (id INTEGER PRIMARY KEY);
+CREATE TRIGGER people_retire_ids AFTER DELETE ON people
+BEGIN
+    INSERT OR IGNORE INTO retired_person_ids (id) VALUES (OLD.id);
+END;
