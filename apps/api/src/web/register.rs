@@ -359,6 +359,14 @@ async fn submit(
     };
     let person = match state.store.register(&registration).await {
         Ok(person) => person,
+        Err(offimic_store::StoreError::Conflict(_)) => {
+            // Registered in the same instant by another request (a double click).
+            errors.insert(
+                "email",
+                "That email address is already registered, did you do submit twice?".into(),
+            );
+            return page(&visitor, StatusCode::OK, &form, &errors, &tiers);
+        }
         Err(error) => return super::unavailable(&error),
     };
     let dues = Member {

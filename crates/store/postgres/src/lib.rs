@@ -64,7 +64,8 @@ offimic_store_sql::impl_hive13_store!(PostgresStore);
 offimic_store_sql::impl_analysis_store!(PostgresStore);
 offimic_store_sql::impl_web_store!(
     PostgresStore,
-    new_person_id = "nextval(pg_get_serial_sequence('people', 'id'))"
+    new_person_id = "nextval(pg_get_serial_sequence('people', 'id'))",
+    lock_email = "SELECT pg_advisory_xact_lock(hashtext(lower($1)))"
 );
 offimic_store_sql::impl_payment_store!(
     PostgresStore,

@@ -2,15 +2,16 @@
 //! once for both backends.
 
 /// Implements `WebStore` for a backend struct with `read` and `write` pools; `new_person_id`
-/// as for `impl_access_store!`.
+/// as for `impl_access_store!`; `lock_email` serialises registrations of one address for the
+/// rest of a transaction (an advisory lock on PostgreSQL; SQLite's single writer needs none).
 #[macro_export]
 macro_rules! impl_web_store {
-    ($store:ty, new_person_id = $new_person_id:literal) => {
+    ($store:ty, new_person_id = $new_person_id:literal, lock_email = $lock_email:literal) => {
         const _: () = {
             use $crate::reexports::async_trait::async_trait;
             use $crate::reexports::jiff::Timestamp;
             use $crate::reexports::offimic_store::{
-                AuditEntry, PersonSummary, ProfileEdit, Registration, StoreResult, WebStore,
+                AuditEntry, PersonSummary, ProfileEdit, Registration, StoreError, StoreResult, WebStore,
             };
             use $crate::reexports::sqlx;
             use $crate::{backend_error, timestamp_from_db};
@@ -20,6 +21,17 @@ macro_rules! impl_web_store {
                 async fn register(&self, r: &Registration) -> StoreResult<i64> {
                     let mut tx = self.write.begin().await.map_err(backend_error)?;
                     let at = r.at.as_second();
+                    // A double-clicked "Join" must not make two people with one address.
+                    if let Some(email) = &r.email {
+                        sqlx::query($lock_email).bind(email).execute(&mut *tx).await.map_err(backend_error)?;
+                        let taken: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM people WHERE lower(email) = lower($1) AND end_date IS NULL",
+                        )
+                        .bind(email).fetch_one(&mut *tx).await.map_err(backend_error)?;
+                        if taken > 0 {
+                            return Err(StoreError::Conflict(format!("{email} is already registered")));
+                        }
+                    }
                     let id: i64 = sqlx::query_scalar(concat!(
                         "INSERT INTO people (id, name, email, address, dob, tier_id, concession, payment_override_p, \
                            door_colour, opt_in, how_found_us, voucher_code, parent_id, created_at, \

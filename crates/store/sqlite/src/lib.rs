@@ -82,6 +82,7 @@ offimic_store_sql::impl_hive13_store!(SqliteStore);
 offimic_store_sql::impl_analysis_store!(SqliteStore);
 offimic_store_sql::impl_web_store!(
     SqliteStore,
-    new_person_id = "(SELECT MAX(v) + 1 FROM (SELECT COALESCE(MAX(id), 0) AS v FROM people UNION ALL SELECT COALESCE(MAX(id), 0) AS v FROM retired_person_ids))"
+    new_person_id = "(SELECT MAX(v) + 1 FROM (SELECT COALESCE(MAX(id), 0) AS v FROM people UNION ALL SELECT COALESCE(MAX(id), 0) AS v FROM retired_person_ids))",
+    lock_email = "SELECT $1"
 );
 offimic_store_sql::impl_payment_store!(SqliteStore, db = sqlx::Sqlite, lock_person = "");

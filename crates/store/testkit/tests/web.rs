@@ -64,6 +64,13 @@ async fn registration_logins_sessions_and_the_audit_log(db: TestDatabase) {
     );
     let nina = store.register(&newcomer()).await.unwrap();
     assert!(nina > 1);
+    assert!(
+        matches!(
+            store.register(&newcomer()).await,
+            Err(offimic_store::StoreError::Conflict(_))
+        ),
+        "one address, one person"
+    );
     let facts = store.decision_facts("none", "DOOR").await.unwrap();
     assert!(facts.holders.is_empty());
     let exported = store.export_space().await.unwrap();
