@@ -81,14 +81,17 @@ pub async fn fee_warning(
     let Some((name, dues)) = underpaid else {
         return Ok(false);
     };
-    let vars = vec![("dues".into(), offimic_dues::pounds(dues))];
-    state
-        .mail
-        .queue(&*state.store, Some((person, &name)), KIND, vars, false, now)
-        .await?;
-    Ok(state
-        .store
-        .last_email(person, KIND)
-        .await?
-        .is_some_and(|at| at > now - FEE_BEEP))
+    // The email is written once; the door beeps while it is recent.
+    let written = match state.store.last_email(person, KIND).await? {
+        Some(at) => at,
+        None => {
+            let vars = vec![("dues".into(), offimic_dues::pounds(dues))];
+            state
+                .mail
+                .queue(&*state.store, Some((person, &name)), KIND, vars, false, now)
+                .await?;
+            now
+        }
+    };
+    Ok(written > now - FEE_BEEP)
 }
