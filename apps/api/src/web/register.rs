@@ -72,21 +72,15 @@ struct TierOption {
 async fn tiers(state: &AppState) -> Result<Vec<TierOption>, offimic_store::StoreError> {
     Ok(state
         .store
-        .export_space()
+        .offered_tiers()
         .await?
-        .tiers
         .into_iter()
-        .filter(|t| t.in_use)
         .map(|t| TierOption {
             id: t.id,
             name: t.name,
             description: t.description,
-            price: format!("{:.2}", t.price_p as f64 / 100.0),
-            price_p: TierPrice {
-                price_p: t.price_p as f64,
-                concessions_allowed: t.concessions_allowed,
-                donor: t.donor,
-            },
+            price: format!("{:.2}", t.price.price_p / 100.0),
+            price_p: t.price,
         })
         .collect())
 }

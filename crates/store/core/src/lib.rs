@@ -31,7 +31,7 @@ pub use payments::{
     StatementImport, StatementSummary, UnmatchedCredit,
 };
 pub use tokens::{ApiTokenRecord, ApiTokenStore, NewApiToken};
-pub use web::{AuditEntry, PersonSummary, ProfileEdit, Registration, WebStore};
+pub use web::{AuditEntry, OfferedTier, PersonSummary, ProfileEdit, Registration, WebStore};
 
 use async_trait::async_trait;
 

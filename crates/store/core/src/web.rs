@@ -36,6 +36,15 @@ pub struct Registration {
     pub safety_thing: String,
 }
 
+/// A tier newcomers may choose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferedTier {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub price: offimic_dues::TierPrice,
+}
+
 /// A person as the admin console lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonSummary {
@@ -72,6 +81,9 @@ pub trait WebStore {
     /// Creates the person, their door induction (pending until the first payment) and their
     /// health-and-safety induction (confirmed), in one transaction; the new id.
     async fn register(&self, registration: &Registration) -> StoreResult<i64>;
+
+    /// The tiers in use, for the registration form.
+    async fn offered_tiers(&self) -> StoreResult<Vec<OfferedTier>>;
 
     /// Whether someone already registered with this address (case-insensitive).
     async fn email_taken(&self, email: &str) -> StoreResult<bool>;

@@ -11,7 +11,7 @@ macro_rules! impl_web_store {
             use $crate::reexports::async_trait::async_trait;
             use $crate::reexports::jiff::Timestamp;
             use $crate::reexports::offimic_store::{
-                AuditEntry, PersonSummary, ProfileEdit, Registration, StoreError, StoreResult, WebStore,
+                AuditEntry, OfferedTier, PersonSummary, ProfileEdit, Registration, StoreError, StoreResult, WebStore,
             };
             use $crate::reexports::sqlx;
             use $crate::{backend_error, timestamp_from_db};
@@ -59,6 +59,23 @@ macro_rules! impl_web_store {
                     }
                     tx.commit().await.map_err(backend_error)?;
                     Ok(id)
+                }
+
+                async fn offered_tiers(&self) -> StoreResult<Vec<OfferedTier>> {
+                    let rows: Vec<(i64, String, String, i64, bool, bool)> = sqlx::query_as(
+                        "SELECT id, name, description, price_p, concessions_allowed, donor FROM tiers \
+                         WHERE in_use = $1 ORDER BY id",
+                    )
+                    .bind(true).fetch_all(&self.read).await.map_err(backend_error)?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(id, name, description, price_p, concessions_allowed, donor)| OfferedTier {
+                            id,
+                            name,
+                            description,
+                            price: $crate::reexports::offimic_dues::TierPrice { price_p: price_p as f64, concessions_allowed, donor },
+                        })
+                        .collect())
                 }
 
                 async fn email_taken(&self, email: &str) -> StoreResult<bool> {
