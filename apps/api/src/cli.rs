@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::app::AppState;
 use crate::auth::{KNOWN_SCOPES, Scope, generate_token, hash_token};
 use crate::config::{ApiConfig, CONFIG_ENV};
+use crate::money::StatementFormat;
 use crate::{database, jobs, money, serve, shutdown_signal};
 
 /// Exit status for an unusable configuration.
@@ -103,26 +104,6 @@ pub enum BankAction {
         /// The member's number
         person: i64,
     },
-}
-
-/// A statement format on the command line.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum StatementFormat {
-    Ofx,
-    Camt053,
-    Barclays,
-    Csv,
-}
-
-impl From<StatementFormat> for offimic_bank::Format {
-    fn from(format: StatementFormat) -> Self {
-        match format {
-            StatementFormat::Ofx => offimic_bank::Format::Ofx,
-            StatementFormat::Camt053 => offimic_bank::Format::Camt053,
-            StatementFormat::Barclays => offimic_bank::Format::BarclaysCsv,
-            StatementFormat::Csv => offimic_bank::Format::Csv,
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]

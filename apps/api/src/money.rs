@@ -12,6 +12,26 @@ use offimic_store::{BankLine, MemberStatus, RunSettings, StatementImport, StoreR
 use crate::app::AppState;
 use crate::config::PaymentsConfig;
 
+/// A statement format as the command line and the API name it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatementFormat {
+    Ofx,
+    Camt053,
+    Barclays,
+    Csv,
+}
+
+impl From<StatementFormat> for offimic_bank::Format {
+    fn from(format: StatementFormat) -> Self {
+        match format {
+            StatementFormat::Ofx => offimic_bank::Format::Ofx,
+            StatementFormat::Camt053 => offimic_bank::Format::Camt053,
+            StatementFormat::Barclays => offimic_bank::Format::BarclaysCsv,
+            StatementFormat::Csv => offimic_bank::Format::Csv,
+        }
+    }
+}
+
 /// Parses one statement file. `format` is detected from the content when not given.
 pub fn parse_statement(
     source: &str,

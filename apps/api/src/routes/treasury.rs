@@ -14,9 +14,8 @@ use serde_json::{Value, json};
 
 use crate::app::{ApiJson, ApiPath, ApiQuery, AppState};
 use crate::auth::Admin;
-use crate::cli::StatementFormat;
 use crate::error::{ApiError, ApiResult};
-use crate::money;
+use crate::money::{self, StatementFormat};
 use crate::routes::ok_body;
 
 /// Largest statement file accepted over HTTP.
